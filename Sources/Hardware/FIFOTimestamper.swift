@@ -1,0 +1,105 @@
+import StrideCore
+
+/// Gives each FIFO sample its time from the watermark interrupt's kernel timestamp and
+/// the data rate (DESIGN.md: never from when userspace got round to reading).
+///
+/// The interrupt fires when the FIFO level reaches the watermark, so the sample that
+/// reached it (index `watermark - 1` of the unread samples) was produced at the edge's
+/// timestamp; the others are spaced one sample period before and after it. The chip's
+/// oscillator is not exact (datasheets allow several percent), so the period is
+/// re-estimated from the samples counted between successive interrupts.
+public struct FIFOTimestamper: Sendable {
+    /// How far the measured period may stray from nominal before we distrust it: ADXL345
+    /// and LIS3DH allow about ±10 % on the output data rate over temperature (datasheet
+    /// specifications), so anything further is a missed interrupt, not a slow clock.
+    public static let periodTolerance = 0.10
+    /// Smoothing of the period estimate per interrupt: averages over ~16 interrupts
+    /// (a fraction of a second), enough to smooth kernel latency jitter on the timestamps.
+    public static let periodSmoothing = 1.0 / 16.0
+
+    /// Nominal period from the configured data rate, ns.
+    public let nominalPeriodNs: Double
+    /// Current estimate of the real period, ns.
+    public private(set) var periodNs: Double
+    private var lastAnchorTimeNs: UInt64?
+    private var samplesSinceAnchor = 0
+    private var lastSampleTimeNs: UInt64?
+
+    /// Creates a timestamper for a data rate.
+    public init(dataRateHz: Double) {
+        nominalPeriodNs = 1e9 / dataRateHz
+        periodNs = nominalPeriodNs
+    }
+
+    /// Forgets the timing history (after a FIFO reset or a sensor restart).
+    public mutating func reset() {
+        lastAnchorTimeNs = nil
+        samplesSinceAnchor = 0
+        lastSampleTimeNs = nil
+        periodNs = nominalPeriodNs
+    }
+
+    /// Stamps `count` samples of one batch.
+    ///
+    /// - Parameters:
+    ///   - anchorIndex: index in this batch of the sample produced at `anchorTimeNs`.
+    ///   - anchorTimeNs: the interrupt's timestamp, or the time the FIFO level was read
+    ///     when polling (then `anchorIndex` is the last sample).
+    ///   - afterGap: samples were lost before this batch; do not learn the period across it.
+    /// - Returns: the first sample's time, the period to add per sample, and how many
+    ///   samples the timestamps say were lost before the batch.
+    public mutating func stamp(count: Int, anchorIndex: Int, anchorTimeNs: UInt64, afterGap: Bool) -> (firstTimeNs: UInt64, periodNs: Double, lostSamples: Int) {
+        if let previous = lastAnchorTimeNs, !afterGap, anchorTimeNs > previous {
+            let counted = samplesSinceAnchor + anchorIndex
+            if counted > 0 {
+                let measured = Double(anchorTimeNs - previous) / Double(counted)
+                if abs(measured - nominalPeriodNs) <= Self.periodTolerance * nominalPeriodNs {
+                    periodNs += (measured - periodNs) * Self.periodSmoothing
+                }
+            }
+        }
+        lastAnchorTimeNs = anchorTimeNs
+        samplesSinceAnchor = count - anchorIndex
+        let offset = Double(anchorIndex) * periodNs
+        var first = Double(anchorTimeNs) - offset
+        // Never step backwards: a late interrupt timestamp must not reorder samples.
+        if let last = lastSampleTimeNs, first <= Double(last) {
+            first = Double(last) + periodNs
+        }
+        var lost = 0
+        if let last = lastSampleTimeNs {
+            let periods = (first - Double(last)) / periodNs
+            lost = max(0, Int((periods - 1).rounded()))
+        }
+        let firstNs = UInt64(max(0, first))
+        if count > 0 { lastSampleTimeNs = UInt64(max(0, first + Double(count - 1) * periodNs)) }
+        return (firstNs, periodNs, lost)
+    }
+
+    /// Stamps a drained batch in place: each sample's time, `.afterGap` on the first
+    /// sample after a gap. Returns the samples lost before the batch (at least 1 after a
+    /// known gap such as an overrun).
+    public mutating func stamp(_ buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, anchorIndex: Int, anchorTimeNs: UInt64, afterGap: Bool) -> Int {
+        guard count > 0 else { return 0 }
+        let result = stamp(count: count, anchorIndex: anchorIndex, anchorTimeNs: anchorTimeNs, afterGap: afterGap)
+        for i in 0..<count {
+            buffer[i].timeNs = result.firstTimeNs + UInt64((Double(i) * result.periodNs).rounded())
+        }
+        let lost = afterGap ? max(result.lostSamples, 1) : result.lostSamples
+        if lost > 0 { buffer[0].flags.insert(.afterGap) }
+        return lost
+    }
+
+    /// Which sample of a batch the time reference belongs to.
+    ///
+    /// With a fresh watermark edge, the watermark-th unread sample was produced at the
+    /// edge's timestamp. After an overrun, or when polling, the edge is stale or absent:
+    /// then the newest sample at the first FIFO-level read stands at `nowNs`.
+    public static func anchor(watermark: Int, firstLevel: Int, count: Int, overrun: Bool,
+                              interruptTimeNs: UInt64?, nowNs: UInt64) -> (index: Int, timeNs: UInt64) {
+        if let edge = interruptTimeNs, !overrun, firstLevel >= watermark, count >= watermark {
+            return (watermark - 1, edge)
+        }
+        return (max(0, min(firstLevel, count) - 1), nowNs)
+    }
+}
