@@ -134,13 +134,18 @@ struct ADXL34xDriverTests {
         #expect(result.count == 32)
         #expect(buffer[0].flags.contains(.afterGap))
         #expect(driver.statistics.overruns == 1)
-        #expect(model.core.fifo.isEmpty)
-        // After recovery, watermark interrupts resume and carry no gap.
-        guard let edge = try line.waitForEdge(timeoutNs: 100_000_000) else { Issue.record("no interrupt after recovery"); return }
-        let next = try driver.drain(into: buffer, interruptTimeNs: edge.timeNs, nowNs: clock.nowNs)
-        #expect(!next.overrun)
+        #expect(model.core.fifo.count < 16)  // drained below the watermark, nothing thrown away
+        // After recovery, watermark interrupts resume and carry no gap. The edge queued
+        // while we were behind is stale (as in the kernel's queue): it drains little.
+        var next = DrainResult()
+        for _ in 0..<3 where next.count < 16 {
+            guard let edge = try line.waitForEdge(timeoutNs: 100_000_000) else { Issue.record("no interrupt after recovery"); return }
+            next = try driver.drain(into: buffer, interruptTimeNs: edge.timeNs, nowNs: clock.nowNs)
+            #expect(!next.overrun)
+        }
         #expect(next.count >= 16)
         #expect(!buffer[0].flags.contains(.afterGap))
+        #expect(driver.statistics.overruns == 1)
     }
 
     @Test func samplesAtFullScaleAreFlaggedClipped() throws {

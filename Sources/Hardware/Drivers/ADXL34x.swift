@@ -246,13 +246,9 @@ public final class ADXL34xDriver: AccelerometerDriver {
             level = Int(try read(.fifoStatus) & Self.fifoEntriesMask)
             if level < applied.fifoWatermark { break }
         }
-        if overrun {
-            // Stream mode kept the newest 32 samples; clear the FIFO so the watermark
-            // interrupt and our timestamps start again from a known state (as the Linux
-            // adxl345 driver does after an overrun).
-            try write(.fifoCtl, Self.fifoModeBypass)
-            try write(.fifoCtl, Self.fifoModeStream | UInt8(applied.fifoWatermark))
-        }
+        // No FIFO reset after an overrun: stream mode kept the newest 32 samples and
+        // reading the data clears the flag (datasheet "INT_SOURCE"), so draining is the
+        // recovery; a reset would throw away the samples that arrived while we drained.
         return finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
                       clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
     }
