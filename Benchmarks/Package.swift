@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+// StrideGuard benchmarks (ordo-one package-benchmark), kept in their own package so the
+// main build and the test run do not compile the benchmark framework.
+// Run: cd Benchmarks && swift package --disable-sandbox benchmark
+import Foundation
+import PackageDescription
+
+// A path dependency's identity is its folder's name, which differs between clones
+// (main, ci-check, ...): derive it instead of hard-coding it.
+let strideGuard = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "StrideGuardBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "DriverDrain",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Hardware", package: strideGuard),
+                .product(name: "HardwareSim", package: strideGuard),
+                .product(name: "StrideCore", package: strideGuard),
+            ],
+            path: "Benchmarks/DriverDrain",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
