@@ -42,13 +42,17 @@ public struct GaitEvent: Sendable, Equatable {
     public var peakG: Float
     /// The sensor clipped around the peak, so `peakG` is a lower bound.
     public var clipped: Bool
+    /// For an initial contact: the loading rate, g/s, the mean slope of the axial
+    /// acceleration from contact to the impact peak (tibial loading rate on a shank); 0 otherwise.
+    public var loadingRateGPerS: Float
 
     /// Creates an event.
-    public init(kind: GaitEventKind, side: Side, timeNs: UInt64, peakG: Float = 0, clipped: Bool = false) {
+    public init(kind: GaitEventKind, side: Side, timeNs: UInt64, peakG: Float = 0, clipped: Bool = false, loadingRateGPerS: Float = 0) {
         self.kind = kind
         self.side = side
         self.timeNs = timeNs
         self.peakG = peakG
         self.clipped = clipped
+        self.loadingRateGPerS = loadingRateGPerS
     }
 }
