@@ -9,7 +9,10 @@
 # Creates the Python venv .venv-vm with virtme-ng from PyPI if it is missing.
 #
 # Environment: VM_TIMEOUT (seconds, default 600) bounds the VM run; KVER overrides the
-# kernel version (default: the newest in /lib/modules that has a /boot/vmlinuz).
+# kernel version (default: the newest in /lib/modules that has a /boot/vmlinuz);
+# LIBGPIOD2_SRC, a libgpiod 2.x source tree, also checks the C shim's libgpiod v2 path
+# in the VM (vm/gpiod-v2-check/), which the Swift tests cannot while the system
+# libgpiod is 1.x.
 # Exit status: 0 when the guest printed "STRIDEGUARD-VM-TEST: PASS", non-zero otherwise.
 set -euo pipefail
 
@@ -75,6 +78,13 @@ TEST_BUNDLE=$OUT/StrideGuardPackageTests.xctest
 cp "$BIN_DIR/StrideGuardPackageTests.xctest" "$TEST_BUNDLE"
 say "test bundle ready ($(elapsed "$step") s)"
 
+# --- optional: the shim's libgpiod v2 path ----------------------------------------------
+SHIM_V2_CHECK=
+if [[ -n ${LIBGPIOD2_SRC:-} ]]; then
+    "$ROOT/vm/gpiod-v2-check/build.sh" "$LIBGPIOD2_SRC" "$OUT/gpiod-v2"
+    SHIM_V2_CHECK=$OUT/gpiod-v2/shim_v2_check
+fi
+
 # --- boot the VM --------------------------------------------------------------------
 LOG=$OUT/vm-test.log
 say "booting $KVER under TCG (timeout ${VM_TIMEOUT}s), guest output also in $LOG"
@@ -83,7 +93,7 @@ vm_status=0
 # KVM guests hang at boot on these machines: always TCG (--disable-kvm).
 timeout -k 15 "$VM_TIMEOUT" \
     vng --disable-kvm --memory 2G --cpus 2 -r "/boot/vmlinuz-$KVER" \
-        --exec "bash $ROOT/vm/guest-test.sh $MODULES $TEST_BUNDLE" \
+        --exec "bash $ROOT/vm/guest-test.sh $MODULES $TEST_BUNDLE $SHIM_V2_CHECK" \
     < /dev/null 2>&1 | tee "$LOG" || vm_status=$?
 vm_seconds=$(elapsed "$step")
 say "VM finished after ${vm_seconds} s (vng/timeout status $vm_status); whole test $(elapsed) s"

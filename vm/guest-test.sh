@@ -5,9 +5,10 @@
 #     STRIDEGUARD-VM-TEST: PASS      or      STRIDEGUARD-VM-TEST: FAIL (<failed steps>)
 # which the host script looks for (vng's exit status is not trusted).
 #
-# Usage: guest-test.sh MODULES_DIR TEST_BINARY
-#   MODULES_DIR  folder with irq_sim_oot.ko and gpio-sim.ko (vm/build-modules.sh)
-#   TEST_BINARY  the package's test bundle (StrideGuardPackageTests.xctest)
+# Usage: guest-test.sh MODULES_DIR TEST_BINARY [SHIM_V2_CHECK]
+#   MODULES_DIR    folder with irq_sim_oot.ko and gpio-sim.ko (vm/build-modules.sh)
+#   TEST_BINARY    the package's test bundle (StrideGuardPackageTests.xctest)
+#   SHIM_V2_CHECK  optional: the shim built for libgpiod v2 (vm/gpiod-v2-check/build.sh)
 #
 # Adding a check: write a function `check_<name>` that returns 0 on success (it can use
 # STRIDEGUARD_VM_I2C_BUS, STRIDEGUARD_VM_GPIOCHIP, STRIDEGUARD_VM_GPIOSIM_DIR set by the
@@ -18,6 +19,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 MODULES_DIR=${1:?usage: guest-test.sh MODULES_DIR TEST_BINARY}
 TEST_BINARY=${2:?usage: guest-test.sh MODULES_DIR TEST_BINARY}
+SHIM_V2_CHECK=${3:-}
 SCRATCH=$(mktemp -d /tmp/strideguard-vm.XXXXXX)
 
 # i2c-stub addresses: an ADXL345 at 0x53 (ALT ADDRESS low) and one at 0x1d (ALT ADDRESS
@@ -96,6 +98,15 @@ check_linuxhardware_tests() {
     ! grep -q "skipped" "$out" || { log "some tests were skipped"; return 1; }
 }
 
+# The C shim's libgpiod v2 path, when scripts/vm-test.sh built it (LIBGPIOD2_SRC).
+check_shim_libgpiod_v2() {
+    if [[ -z $SHIM_V2_CHECK ]]; then
+        log "not built (set LIBGPIOD2_SRC for scripts/vm-test.sh): skipped"
+        return 0
+    fi
+    "$SHIM_V2_CHECK"
+}
+
 # --- runner ---------------------------------------------------------------------------
 
 STEPS=(
@@ -103,6 +114,7 @@ STEPS=(
     setup_gpio_sim
     check_tools_see_hardware
     check_linuxhardware_tests
+    check_shim_libgpiod_v2
 )
 
 FAILED=()
