@@ -48,7 +48,7 @@ public final class SimulatedRig: @unchecked Sendable {
             device = model
             core = model.core
         case .lis3dh:
-            let model = SimADXL34x(chip: .adxl345, address: address, clock: clock, source: source, line: line)  // PLACEHOLDER-LIS3DH
+            let model = SimLIS3DH(address: address, clock: clock, source: source, line: line)
             device = model
             core = model.core
         case .lsm6dso:

@@ -59,7 +59,7 @@ public enum DriverTable {
     public static func makeDriver(chip: ChipModel, bus: any I2CBus, address: UInt8, clock: any MonotonicClock) -> any AccelerometerDriver {
         switch chip.family {
         case .adxl34x: return ADXL34xDriver(chip: chip, bus: bus, address: address, clock: clock)
-        case .lis3dh: return ADXL34xDriver(chip: chip, bus: bus, address: address, clock: clock)  // PLACEHOLDER-LIS3DH
+        case .lis3dh: return LIS3DHDriver(bus: bus, address: address, clock: clock)
         case .lsm6dso: return ADXL34xDriver(chip: chip, bus: bus, address: address, clock: clock)  // PLACEHOLDER-LSM6DSO
         }
     }

@@ -24,6 +24,7 @@ public struct FIFOTimestamper: Sendable {
     private var lastAnchorTimeNs: UInt64?
     private var samplesSinceAnchor = 0
     private var lastSampleTimeNs: UInt64?
+    private var lastAnchorFromEdge = false
 
     /// Creates a timestamper for a data rate.
     public init(dataRateHz: Double) {
@@ -36,6 +37,7 @@ public struct FIFOTimestamper: Sendable {
         lastAnchorTimeNs = nil
         samplesSinceAnchor = 0
         lastSampleTimeNs = nil
+        lastAnchorFromEdge = false
         periodNs = nominalPeriodNs
     }
 
@@ -46,10 +48,14 @@ public struct FIFOTimestamper: Sendable {
     ///   - anchorTimeNs: the interrupt's timestamp, or the time the FIFO level was read
     ///     when polling (then `anchorIndex` is the last sample).
     ///   - afterGap: samples were lost before this batch; do not learn the period across it.
+    ///   - anchorFromEdge: the anchor is a watermark edge's timestamp. A polled anchor
+    ///     (`nowNs`) may be up to a period late, so the period is learnt only between two
+    ///     edge anchors.
     /// - Returns: the first sample's time, the period to add per sample, and how many
     ///   samples the timestamps say were lost before the batch.
-    public mutating func stamp(count: Int, anchorIndex: Int, anchorTimeNs: UInt64, afterGap: Bool) -> (firstTimeNs: UInt64, periodNs: Double, lostSamples: Int) {
-        if let previous = lastAnchorTimeNs, !afterGap, anchorTimeNs > previous {
+    public mutating func stamp(count: Int, anchorIndex: Int, anchorTimeNs: UInt64, afterGap: Bool, anchorFromEdge: Bool = true) -> (firstTimeNs: UInt64, periodNs: Double, lostSamples: Int) {
+        defer { lastAnchorFromEdge = anchorFromEdge }
+        if let previous = lastAnchorTimeNs, !afterGap, anchorFromEdge, lastAnchorFromEdge, anchorTimeNs > previous {
             let counted = samplesSinceAnchor + anchorIndex
             if counted > 0 {
                 let measured = Double(anchorTimeNs - previous) / Double(counted)
@@ -79,9 +85,11 @@ public struct FIFOTimestamper: Sendable {
     /// Stamps a drained batch in place: each sample's time, `.afterGap` on the first
     /// sample after a gap. Returns the samples lost before the batch (at least 1 after a
     /// known gap such as an overrun).
-    public mutating func stamp(_ buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, anchorIndex: Int, anchorTimeNs: UInt64, afterGap: Bool) -> Int {
+    public mutating func stamp(_ buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, anchorIndex: Int, anchorTimeNs: UInt64, afterGap: Bool,
+                               anchorFromEdge: Bool = true) -> Int {
         guard count > 0 else { return 0 }
-        let result = stamp(count: count, anchorIndex: anchorIndex, anchorTimeNs: anchorTimeNs, afterGap: afterGap)
+        let result = stamp(count: count, anchorIndex: anchorIndex, anchorTimeNs: anchorTimeNs, afterGap: afterGap,
+                           anchorFromEdge: anchorFromEdge)
         for i in 0..<count {
             buffer[i].timeNs = result.firstTimeNs + UInt64((Double(i) * result.periodNs).rounded())
         }
@@ -94,12 +102,13 @@ public struct FIFOTimestamper: Sendable {
     ///
     /// With a fresh watermark edge, the watermark-th unread sample was produced at the
     /// edge's timestamp. After an overrun, or when polling, the edge is stale or absent:
-    /// then the newest sample at the first FIFO-level read stands at `nowNs`.
+    /// then the newest sample at the first FIFO-level read stands at `nowNs`. `fromEdge`
+    /// says which: pass it to ``stamp(_:count:anchorIndex:anchorTimeNs:afterGap:anchorFromEdge:)``.
     public static func anchor(watermark: Int, firstLevel: Int, count: Int, overrun: Bool,
-                              interruptTimeNs: UInt64?, nowNs: UInt64) -> (index: Int, timeNs: UInt64) {
+                              interruptTimeNs: UInt64?, nowNs: UInt64) -> (index: Int, timeNs: UInt64, fromEdge: Bool) {
         if let edge = interruptTimeNs, !overrun, firstLevel >= watermark, count >= watermark {
-            return (watermark - 1, edge)
+            return (watermark - 1, edge, true)
         }
-        return (max(0, min(firstLevel, count) - 1), nowNs)
+        return (max(0, min(firstLevel, count) - 1), nowNs, false)
     }
 }
