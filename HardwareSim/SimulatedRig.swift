@@ -52,7 +52,7 @@ public final class SimulatedRig: @unchecked Sendable {
             device = model
             core = model.core
         case .lsm6dso:
-            let model = SimADXL34x(chip: .adxl345, address: address, clock: clock, source: source, line: line)  // PLACEHOLDER-LSM6DSO
+            let model = SimLSM6DSO(chip: chip, address: address, clock: clock, source: source, line: line)
             device = model
             core = model.core
         }

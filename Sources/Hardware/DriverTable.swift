@@ -60,7 +60,7 @@ public enum DriverTable {
         switch chip.family {
         case .adxl34x: return ADXL34xDriver(chip: chip, bus: bus, address: address, clock: clock)
         case .lis3dh: return LIS3DHDriver(bus: bus, address: address, clock: clock)
-        case .lsm6dso: return ADXL34xDriver(chip: chip, bus: bus, address: address, clock: clock)  // PLACEHOLDER-LSM6DSO
+        case .lsm6dso: return LSM6DSODriver(chip: chip, bus: bus, address: address, clock: clock)
         }
     }
 }
