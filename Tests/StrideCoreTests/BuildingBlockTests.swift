@@ -116,7 +116,7 @@ struct BodyFrameTests {
         // are both seen rotated.
         let g = Self.rotZ(Vector3(x: 1, y: 0, z: 0), deg)
         let a = try #require(BodyFrameAlignment(gravity: g, mounting: .xUpYForward))
-        let push = Self.rotZ(Vector3(x: 0.3, y: -0.5, z: 0), deg)  // 1.3 g up... in body terms
+        let push = Self.rotZ(Vector3(x: 0.3, y: -0.5, z: 0), deg)  // +0.3 g up, 0.5 g backward
         let b = a.toBody(push + g)
         #expect(abs(b.vertical - 1.3) < 1e-5)
         #expect(abs(b.anteroPosterior + 0.5) < 1e-5)
