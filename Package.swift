@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // The stride-asymmetry core: pure Swift, no Foundation, no I/O.
@@ -29,7 +30,7 @@ let package = Package(
         ),
         .target(name: "LinuxHardware", dependencies: ["Hardware", "CLinuxShim"], swiftSettings: strict),
         // Register-level chip models, simulated bus and GPIO, virtual clock, virtual runner.
-        .target(name: "HardwareSim", dependencies: ["Hardware", "StrideCore"], path: "HardwareSim", swiftSettings: strict),
+        .target(name: "HardwareSim", dependencies: ["Hardware", "StrideCore", .product(name: "Yams", package: "Yams")], path: "HardwareSim", swiftSettings: strict),
         .target(
             name: "StrideDaemon",
             dependencies: [
