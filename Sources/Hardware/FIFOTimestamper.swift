@@ -25,6 +25,11 @@ public struct FIFOTimestamper: Sendable {
     private var samplesSinceAnchor = 0
     private var lastSampleTimeNs: UInt64?
     private var lastAnchorFromEdge = false
+    /// When the previous drain finished its last transfer (clock ns).
+    private var lastDrainEndNs: UInt64 = 0
+    /// Whether the next batch continues the last one sample for sample (false after a
+    /// FIFO reset threw samples away, or before the first batch).
+    private var continuous = false
 
     /// Creates a timestamper for a data rate.
     public init(dataRateHz: Double) {
@@ -38,7 +43,46 @@ public struct FIFOTimestamper: Sendable {
         samplesSinceAnchor = 0
         lastSampleTimeNs = nil
         lastAnchorFromEdge = false
+        lastDrainEndNs = 0
+        continuous = false
         periodNs = nominalPeriodNs
+    }
+
+    /// Tells the timestamper that samples were thrown away (a FIFO reset), so the next
+    /// batch must not be timed as the continuation of the last one.
+    public mutating func breakContinuity() {
+        continuous = false
+    }
+
+    /// Stamps one drained batch: picks the time reference, stamps every sample, flags a
+    /// gap. This is the one entry point drivers use.
+    ///
+    /// The watermark flag is a level, so when the bus drains barely faster than samples
+    /// arrive the level climbs back over the watermark during a drain and raises a second
+    /// edge. That edge, stamped before the previous drain ended, is stale: its sample was
+    /// already read. Without an overrun the FIFO kept every sample, so such a batch
+    /// continues the previous one, one period after its last sample. Fresh edges, polling
+    /// and overruns use ``anchor(watermark:firstLevel:count:overrun:interruptTimeNs:nowNs:)``.
+    ///
+    /// - Parameters:
+    ///   - watermark: FIFO watermark in samples; `firstLevel` is the level (samples) read
+    ///     first in the drain.
+    ///   - drainEndNs: the clock when the drain finished its last transfer.
+    /// - Returns: samples lost before this batch.
+    public mutating func stampDrain(_ buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, watermark: Int, firstLevel: Int,
+                                    overrun: Bool, interruptTimeNs: UInt64?, nowNs: UInt64, drainEndNs: UInt64) -> Int {
+        defer { lastDrainEndNs = drainEndNs }
+        guard count > 0 else { return 0 }
+        var anchor = Self.anchor(watermark: watermark, firstLevel: firstLevel, count: count, overrun: overrun,
+                                 interruptTimeNs: interruptTimeNs, nowNs: nowNs)
+        if let edge = interruptTimeNs, edge <= lastDrainEndNs, !overrun, continuous, let last = lastSampleTimeNs {
+            // Extrapolated from the last edge anchor, so as good as one for learning the period.
+            anchor = (0, last + UInt64(periodNs.rounded()), true)
+        }
+        let lost = stamp(buffer, count: count, anchorIndex: anchor.index, anchorTimeNs: anchor.timeNs,
+                         afterGap: overrun, anchorFromEdge: anchor.fromEdge)
+        continuous = true
+        return lost
     }
 
     /// Stamps `count` samples of one batch.

@@ -82,7 +82,6 @@ public final class ADXL34xDriver: AccelerometerDriver {
     private var timestamper = FIFOTimestamper(dataRateHz: 100)
     private var gPerLSB: Float
     private var rawClipLimit: Int32 = 4095
-    private var pendingGap = false
     private var configuration: SensorConfiguration?
 
     /// Creates a driver for an ADXL345 or ADXL375 at `address` on `bus`.
@@ -154,7 +153,6 @@ public final class ADXL34xDriver: AccelerometerDriver {
     public func start() throws(HardwareError) {
         guard applied != nil else { throw .notConfigured(bus: bus.name, address: address) }
         timestamper.reset()
-        pendingGap = false
         try write(.powerCtl, Self.powerMeasure)
     }
 
@@ -257,11 +255,8 @@ public final class ADXL34xDriver: AccelerometerDriver {
     private func finish(buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, firstLevel: Int, overrun: Bool,
                         clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64) -> DrainResult {
         guard let applied else { return DrainResult(overrun: overrun) }
-        let anchor = FIFOTimestamper.anchor(watermark: applied.fifoWatermark, firstLevel: firstLevel, count: count,
-                                            overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
-        let lost = timestamper.stamp(buffer, count: count, anchorIndex: anchor.index, anchorTimeNs: anchor.timeNs,
-                                     afterGap: overrun || pendingGap)
-        if count > 0 { pendingGap = false }
+        let lost = timestamper.stampDrain(buffer, count: count, watermark: applied.fifoWatermark, firstLevel: firstLevel,
+                                          overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs, drainEndNs: clock.nowNs)
         statistics.record(count: count, overrun: overrun, lost: lost, clipped: clipped)
         return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped)
     }

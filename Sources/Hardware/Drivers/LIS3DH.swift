@@ -115,7 +115,6 @@ public final class LIS3DHDriver: AccelerometerDriver {
     private var timestamper = FIFOTimestamper(dataRateHz: 100)
     private var gPerDigit: Float = 0.012
     private var rateCode: UInt8 = 0x5
-    private var pendingGap = false
     /// Burst buffer for a whole FIFO (32 samples × 6 bytes), allocated once here so that
     /// drain allocates nothing.
     private let burst: UnsafeMutableRawBufferPointer
@@ -211,7 +210,6 @@ public final class LIS3DHDriver: AccelerometerDriver {
     public func start() throws(HardwareError) {
         guard applied != nil else { throw .notConfigured(bus: bus.name, address: address) }
         timestamper.reset()
-        pendingGap = false
         try write(.ctrlReg1, rateCode << 4 | Self.axesXYZ)
     }
 
@@ -297,11 +295,8 @@ public final class LIS3DHDriver: AccelerometerDriver {
     private func finish(buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, firstLevel: Int, overrun: Bool,
                         clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64) -> DrainResult {
         guard let applied else { return DrainResult(overrun: overrun) }
-        let anchor = FIFOTimestamper.anchor(watermark: applied.fifoWatermark, firstLevel: firstLevel, count: count,
-                                            overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
-        let lost = timestamper.stamp(buffer, count: count, anchorIndex: anchor.index, anchorTimeNs: anchor.timeNs,
-                                     afterGap: overrun || pendingGap, anchorFromEdge: anchor.fromEdge)
-        if count > 0 { pendingGap = false }
+        let lost = timestamper.stampDrain(buffer, count: count, watermark: applied.fifoWatermark, firstLevel: firstLevel,
+                                          overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs, drainEndNs: clock.nowNs)
         statistics.record(count: count, overrun: overrun, lost: lost, clipped: clipped)
         return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped)
     }

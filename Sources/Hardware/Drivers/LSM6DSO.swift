@@ -156,13 +156,6 @@ public final class LSM6DSODriver: AccelerometerDriver {
     private var gyroOn = false
     /// FIFO words per sample: 1 (accelerometer) or 2 (accelerometer and gyroscope).
     private var wordsPerSample = 1
-    private var pendingGap = false
-    /// Clock time when the last drain finished its last transfer: an edge stamped at or
-    /// before it rose while we were draining (see `finish`).
-    private var lastDrainEndNs: UInt64 = 0
-    /// Time of the last sample delivered, while the FIFO has kept every sample since
-    /// (nil after start and after an overrun recovery emptied the FIFO).
-    private var lastDeliveredNs: UInt64?
     /// Byte buffer for FIFO bursts, allocated at configure time so drain allocates nothing.
     private var burst: UnsafeMutableRawBufferPointer?
     /// Whole words that fit in one read: min(maxReadLength / 7, FIFO depth).
@@ -266,9 +259,6 @@ public final class LSM6DSODriver: AccelerometerDriver {
     public func start() throws(HardwareError) {
         guard applied != nil else { throw .notConfigured(bus: bus.name, address: address) }
         timestamper.reset()
-        pendingGap = false
-        lastDrainEndNs = 0
-        lastDeliveredNs = nil
         pendingAccel = nil
         pendingGyro = nil
         try write(.ctrl1XL, odrCode << 4 | accelRange.code << 2)
@@ -469,37 +459,21 @@ public final class LSM6DSODriver: AccelerometerDriver {
             pendingAccel = nil
             pendingGyro = nil
         }
-        let endNs = clock.nowNs
-        defer { lastDrainEndNs = endNs }
-        return finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
-                      clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
+        let result = finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
+                            clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
+        // The reset above threw away what arrived during the drain: the next batch does not
+        // continue this one.
+        if overrun { timestamper.breakContinuity() }
+        return result
     }
 
     /// Stamps the batch and updates the statistics. The watermark and levels are in
     /// samples here (words / words per sample).
-    ///
-    /// One addition to the prototype's anchoring: the watermark flag is a level
-    /// (FIFO_WTM_IA), and when the bus drains barely faster than samples arrive (1666 Hz
-    /// with the gyroscope over 32-byte SMBus reads) the level climbs back over the
-    /// watermark during a drain and raises a second edge. That edge, stamped before the
-    /// previous drain ended, is stale: its sample was already read. Without an overrun the
-    /// FIFO kept every sample, so the batch continues the previous one and is anchored one
-    /// period after the last sample delivered. Fresh edges, polling and overruns use
-    /// `FIFOTimestamper.anchor` unchanged.
     private func finish(buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, firstLevel: Int, overrun: Bool,
                         clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64) -> DrainResult {
         guard let applied else { return DrainResult(overrun: overrun) }
-        var anchor = FIFOTimestamper.anchor(watermark: applied.fifoWatermark, firstLevel: firstLevel, count: count,
-                                            overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
-        if let edge = interruptTimeNs, edge <= lastDrainEndNs, !overrun, let last = lastDeliveredNs {
-            // Extrapolated from the last edge anchor, so as good as one for learning the period.
-            anchor = (0, last + UInt64(timestamper.periodNs.rounded()), true)
-        }
-        let lost = timestamper.stamp(buffer, count: count, anchorIndex: anchor.index, anchorTimeNs: anchor.timeNs,
-                                     afterGap: overrun || pendingGap, anchorFromEdge: anchor.fromEdge)
-        if count > 0 { pendingGap = false }
-        // After an overrun the recovery emptied the FIFO: the next batch does not continue this one.
-        lastDeliveredNs = overrun ? nil : (count > 0 ? buffer[count - 1].timeNs : lastDeliveredNs)
+        let lost = timestamper.stampDrain(buffer, count: count, watermark: applied.fifoWatermark, firstLevel: firstLevel,
+                                          overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs, drainEndNs: clock.nowNs)
         statistics.record(count: count, overrun: overrun, lost: lost, clipped: clipped)
         return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped)
     }
