@@ -276,6 +276,19 @@ struct LIS3DHDriverTests {
         #expect(buffer[0].accel.y == 0)
     }
 
+    @Test func samplesBeyondTheSpecifiedFullScaleAreFlaggedClipped() throws {
+        // 20 g fits the ±16 g setting's 12-bit codes (24.6 g) but not its specified range.
+        let rig = makeRig(signal: TestSignal(amplitudeG: 0, offset: Vector3(x: 0, y: 0, z: 19)))
+        _ = try rig.driver.configure(SensorConfiguration(dataRateHz: 400, rangeG: 16, fifoWatermark: 16))
+        try rig.driver.start()
+        let buffer = UnsafeMutableBufferPointer<IMUSample>.allocate(capacity: 64)
+        defer { buffer.deallocate() }
+        let edge = try #require(try rig.line.waitForEdge(timeoutNs: 100_000_000))
+        let result = try rig.driver.drain(into: buffer, interruptTimeNs: edge.timeNs, nowNs: clock.nowNs)
+        #expect(result.clippedSamples == result.count)
+        #expect(abs(buffer[0].accel.z - 20) <= 0.006)
+    }
+
     @Test func samplesInsideTheCodesAreNotClipped() throws {
         let rig = makeRig(signal: TestSignal(amplitudeG: 0, offset: Vector3(x: 0, y: 0, z: 11)))  // 12 g
         _ = try rig.driver.configure(SensorConfiguration(dataRateHz: 400, rangeG: 16, fifoWatermark: 16))

@@ -71,8 +71,6 @@ public final class LIS3DHDriver: AccelerometerDriver {
     private static let normalModeShift: Int16 = 6
     /// Largest 12-bit code, counts: the output saturates here (two's complement, §3.2.1).
     private static let clipHigh: Int32 = 2047
-    /// Smallest 12-bit code, counts.
-    private static let clipLow: Int32 = -2048
 
     /// ODR[3:0] codes for CTRL_REG1 bits 7:4 in normal / high-resolution mode, the rates we
     /// offer (≥ 100 Hz) (§8 CTRL_REG1, data rate configuration table: 0101 100 Hz, 0110
@@ -113,6 +111,8 @@ public final class LIS3DHDriver: AccelerometerDriver {
     public private(set) var statistics = DriverStatistics()
     private let clock: any MonotonicClock
     private var timestamper = FIFOTimestamper(dataRateHz: 100)
+    /// Counts at the specified full scale: a sample at or beyond it is flagged clipped.
+    private var fullScaleCounts: Int32 = 2047
     private var gPerDigit: Float = 0.012
     private var rateCode: UInt8 = 0x5
     /// Burst buffer for a whole FIFO (32 samples × 6 bytes), allocated once here so that
@@ -199,6 +199,10 @@ public final class LIS3DHDriver: AccelerometerDriver {
         try write(.ctrlReg6, Self.int2NothingActiveHigh)
         try write(.ctrlReg3, Self.i1Watermark | Self.i1Overrun)
         gPerDigit = range.gPerDigit
+        // At ±16 g the 12-bit codes reach 24.6 g (12 mg/digit), but the datasheet specifies
+        // only ±16 g (Table 4, FS): beyond it the reading is not trustworthy, so it counts
+        // as clipped. At the other ranges the codes end at the full scale anyway.
+        fullScaleCounts = min(Self.clipHigh, Int32((Float(range.g) / range.gPerDigit).rounded(.down)))
         rateCode = rate.code
         timestamper = FIFOTimestamper(dataRateHz: rate.hz)
         let result = AppliedConfiguration(dataRateHz: rate.hz, rangeG: range.g, fifoWatermark: configuration.fifoWatermark)
@@ -271,8 +275,7 @@ public final class LIS3DHDriver: AccelerometerDriver {
             try readSamples(n)
             for i in 0..<n {
                 let v = decode(i, shift: Self.highResolutionShift)
-                let isClipped = v.x >= Self.clipHigh || v.y >= Self.clipHigh || v.z >= Self.clipHigh
-                    || v.x <= Self.clipLow || v.y <= Self.clipLow || v.z <= Self.clipLow
+                let isClipped = max(abs(v.x), abs(v.y), abs(v.z)) >= fullScaleCounts
                 if isClipped { clipped += 1 }
                 buffer[count] = IMUSample(
                     timeNs: 0,
