@@ -27,6 +27,7 @@ public struct ScenarioError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
+        if key == "(file)" { return "\(place): cannot read it; expected \(allowed)" }
         return "\(place): \(key): \(value == "(missing)" ? "missing" : "'\(value)' is not allowed"); expected \(allowed)"
     }
 }
