@@ -76,6 +76,8 @@ flock /tmp/swift-build.lock swift build --build-tests
 BIN_DIR=$(flock /tmp/swift-build.lock swift build --show-bin-path)
 TEST_BUNDLE=$OUT/StrideGuardPackageTests.xctest
 cp "$BIN_DIR/StrideGuardPackageTests.xctest" "$TEST_BUNDLE"
+STRIDEGUARD_BINARY=$OUT/strideguard
+cp "$BIN_DIR/strideguard" "$STRIDEGUARD_BINARY"
 say "test bundle ready ($(elapsed "$step") s)"
 
 # --- optional: the shim's libgpiod v2 path ----------------------------------------------
@@ -93,7 +95,7 @@ vm_status=0
 # KVM guests hang at boot on these machines: always TCG (--disable-kvm).
 timeout -k 15 "$VM_TIMEOUT" \
     vng --disable-kvm --memory 2G --cpus 2 -r "/boot/vmlinuz-$KVER" \
-        --exec "bash $ROOT/vm/guest-test.sh $MODULES $TEST_BUNDLE $SHIM_V2_CHECK" \
+        --exec "STRIDEGUARD_BINARY=$STRIDEGUARD_BINARY bash $ROOT/vm/guest-test.sh $MODULES $TEST_BUNDLE $SHIM_V2_CHECK" \
     < /dev/null 2>&1 | tee "$LOG" || vm_status=$?
 vm_seconds=$(elapsed "$step")
 say "VM finished after ${vm_seconds} s (vng/timeout status $vm_status); whole test $(elapsed) s"

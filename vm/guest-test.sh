@@ -20,11 +20,18 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 MODULES_DIR=${1:?usage: guest-test.sh MODULES_DIR TEST_BINARY}
 TEST_BINARY=${2:?usage: guest-test.sh MODULES_DIR TEST_BINARY}
 SHIM_V2_CHECK=${3:-}
+STRIDEGUARD_BINARY=${STRIDEGUARD_BINARY:-}
 SCRATCH=$(mktemp -d /tmp/strideguard-vm.XXXXXX)
 
 # i2c-stub addresses: an ADXL345 at 0x53 (ALT ADDRESS low) and one at 0x1d (ALT ADDRESS
-# high), ADXL345 datasheet "Serial Communications"; up to 10 addresses are allowed.
-I2C_STUB_ADDRESSES=0x53,0x1d
+# high), ADXL345 datasheet "Serial Communications"; an LIS3DH at 0x18 (SA0 low) and an
+# LSM6DSO at 0x6a (SA0 low); up to 10 addresses are allowed.
+I2C_STUB_ADDRESSES=0x53,0x1d,0x18,0x6a
+LIS3DH_ADDRESS=0x18
+LSM6DSO_ADDRESS=0x6a
+WHO_AM_I_REGISTER=0x0f               # LIS3DH and LSM6DSO datasheets: WHO_AM_I
+LIS3DH_WHO_AM_I=0x33                 # LIS3DH datasheet, WHO_AM_I
+LSM6DSO_WHO_AM_I=0x6c                # LSM6DSO datasheet, WHO_AM_I
 ADXL345_ADDRESS=0x53
 ADXL345_DEVID_REGISTER=0x00          # ADXL345 datasheet, register 0x00 DEVID
 ADXL345_DEVID=0xe5                   # ADXL345 datasheet, DEVID reads 0xE5
@@ -46,6 +53,8 @@ setup_i2c_stub() {
     fi
     # i2c-stub registers are plain memory: preload the ID register the driver probes.
     i2cset -y "$bus" $ADXL345_ADDRESS $ADXL345_DEVID_REGISTER $ADXL345_DEVID || return 1
+    i2cset -y "$bus" $LIS3DH_ADDRESS $WHO_AM_I_REGISTER $LIS3DH_WHO_AM_I || return 1
+    i2cset -y "$bus" $LSM6DSO_ADDRESS $WHO_AM_I_REGISTER $LSM6DSO_WHO_AM_I || return 1
     export STRIDEGUARD_VM_I2C_BUS=$bus
     log "i2c-stub on /dev/i2c-$bus at $I2C_STUB_ADDRESSES (functionality $(cat /sys/module/i2c_stub/parameters/functionality 2>/dev/null))"
 }
@@ -82,17 +91,19 @@ check_tools_see_hardware() {
     gpiodetect | grep -q "$GPIO_SIM_LABEL" || { log "gpiodetect: $(gpiodetect)"; return 1; }
 }
 
-# LinuxHardwareTests, with the VM-only suites enabled.
+# LinuxHardwareTests, with the VM-only suites enabled. Not in parallel: the suites share
+# the stub's register memory (two of them write POWER_CTL at 0x53).
 check_linuxhardware_tests() {
     local out=$SCRATCH/linuxhardware-tests.log
     (cd "$SCRATCH" && STRIDEGUARD_VM=1 NO_COLOR=1 "$TEST_BINARY" \
-        --testing-library swift-testing --filter LinuxHardwareTests) > "$out" 2>&1
+        --testing-library swift-testing --no-parallel --filter LinuxHardwareTests) > "$out" 2>&1
     local status=$?
     cat "$out"
     [[ $status -eq 0 ]] || { log "test binary exited $status"; return 1; }
     # The VM-only suites must really have run, not been skipped.
     local suite
-    for suite in "LinuxI2CBus against i2c-stub (VM only)" "Linux GPIO lines against gpio-sim (VM only)"; do
+    for suite in "LinuxI2CBus against i2c-stub (VM only)" "Linux GPIO lines against gpio-sim (VM only)" \
+                 "Drivers against i2c-stub (VM only)"; do
         grep -q "Suite \"$suite\" passed" "$out" || { log "suite \"$suite\" did not pass"; return 1; }
     done
     ! grep -q "skipped" "$out" || { log "some tests were skipped"; return 1; }
@@ -107,6 +118,22 @@ check_shim_libgpiod_v2() {
     "$SHIM_V2_CHECK"
 }
 
+# `strideguard probe` on the stub bus names the three chips and exits 0; on a bus with
+# nothing it says so and exits 1.
+check_strideguard_probe() {
+    local out status
+    out=$("$STRIDEGUARD_BINARY" probe --bus "/dev/i2c-$STRIDEGUARD_VM_I2C_BUS" 2>&1); status=$?
+    echo "$out"
+    [[ $status -eq 0 ]] || { log "probe exited $status"; return 1; }
+    grep -q "0x53: ADXL345/ADXL375" <<<"$out" || { log "probe did not name the ADXL at 0x53"; return 1; }
+    grep -q "0x18: LIS3DH" <<<"$out" || { log "probe did not name the LIS3DH at 0x18"; return 1; }
+    grep -q "0x6a: LSM6DSO" <<<"$out" || { log "probe did not name the LSM6DSO at 0x6a"; return 1; }
+    out=$("$STRIDEGUARD_BINARY" probe --bus /dev/i2c-99 2>&1); status=$?
+    echo "$out"
+    [[ $status -ne 0 ]] || { log "probe of a missing bus exited 0"; return 1; }
+    grep -q "no such I2C bus" <<<"$out" || { log "probe of a missing bus did not say so"; return 1; }
+}
+
 # --- runner ---------------------------------------------------------------------------
 
 STEPS=(
@@ -114,6 +141,7 @@ STEPS=(
     setup_gpio_sim
     check_tools_see_hardware
     check_linuxhardware_tests
+    check_strideguard_probe
     check_shim_libgpiod_v2
 )
 

@@ -206,4 +206,36 @@ struct ADXL34xDriverTests {
             #expect(e.register == 0x32 || e.register == 0x39)
         }
     }
+
+    @Test func twoSensorsShareOneBusAtTheirTwoAddresses() throws {
+        // Left shank at 0x53 (ALT low), right at 0x1d (ALT high), each with its own INT line.
+        let rightLine = SimEdgeLine(clock: clock)
+        let left = makeChip(.adxl375)
+        let right = SimADXL34x(chip: .adxl375, address: 0x1d, clock: clock, source: TestSignal(amplitudeG: 2), line: rightLine)
+        bus.attach(right)
+        let drivers = [ADXL34xDriver(chip: .adxl375, bus: bus, address: 0x53, clock: clock),
+                       ADXL34xDriver(chip: .adxl375, bus: bus, address: 0x1d, clock: clock)]
+        for driver in drivers {
+            _ = try driver.configure(SensorConfiguration(dataRateHz: 800, rangeG: 200, fifoWatermark: 16))
+            try driver.start()
+        }
+        let buffer = UnsafeMutableBufferPointer<IMUSample>.allocate(capacity: 64)
+        defer { buffer.deallocate() }
+        var delivered = [0, 0]
+        let lines = [line, rightLine]
+        // Serve whichever line fires, as the acquisition thread will, for one simulated second.
+        let start = clock.nowNs
+        while clock.nowNs - start < 1_000_000_000 {
+            for (i, l) in lines.enumerated() {
+                guard let edge = try l.waitForEdge(timeoutNs: 0) else { continue }
+                delivered[i] += try drivers[i].drain(into: buffer, interruptTimeNs: edge.timeNs, nowNs: clock.nowNs).count
+            }
+            clock.advance(by: 1_000_000)
+        }
+        for (i, model) in [left, right].enumerated() {
+            #expect(UInt64(delivered[i] + model.core.fifo.count) == model.core.produced, "sensor \(i)")
+            #expect(drivers[i].statistics.overruns == 0)
+        }
+        #expect(delivered.allSatisfy { $0 >= 780 })
+    }
 }
