@@ -1,0 +1,82 @@
+import Foundation
+import StrideCore
+import Testing
+
+@Suite struct BaselineTests {
+    @Test func medianAndMADMatchSorting() {
+        var rng = SeededRNG(seed: 3)
+        for n in [1, 2, 3, 4, 5, 16, 17, 100, 101, 999] {
+            let data = (0..<n).map { _ in rng.gaussian() * 10 + 50 }
+            var a = ContiguousArray(data)
+            var scratch = ContiguousArray(repeating: 0.0, count: n)
+            let r = RobustStatistics.medianAndMAD(&a, count: n, scratch: &scratch)
+            let sorted = data.sorted()
+            let med = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+            let dev = data.map { abs($0 - med) }.sorted()
+            let mad = n % 2 == 1 ? dev[n / 2] : (dev[n / 2 - 1] + dev[n / 2]) / 2
+            #expect(r?.median == med)
+            #expect(r?.mad == mad)
+        }
+        var exact: ContiguousArray<Double> = [4, 1, 3, 2, 100]
+        var s = ContiguousArray(repeating: 0.0, count: 5)
+        let r = RobustStatistics.medianAndMAD(&exact, count: 5, scratch: &s)
+        #expect(r?.median == 3)
+        #expect(r?.mad == 1)  // |4−3|,|1−3|,0,|2−3|,97 → 1
+    }
+
+    /// A learner fed strides whose metric is linear in cadence recovers level, slope and
+    /// spread; the warm-up is skipped.
+    @Test func learnerRecoversLevelSlopeAndSpread() {
+        var learner = BaselineLearner(configuration: BaselineConfiguration(warmupSeconds: 60, learnSeconds: 300))
+        var rng = SeededRNG(seed: 5)
+        var t: UInt64 = 0
+        var model: BaselineModel?
+        var added = 0
+        while model == nil, t < 2_000_000_000_000 {
+            t += 350_000_000
+            let cadence = 170 + 6 * sin(Double(t) * 1e-9 / 40)  // slow pace changes, ±6 spm
+            let noise = rng.gaussian()
+            var m = MetricVector()
+            m[.contactTime] = 230 - 3 * (cadence - 170) + 9 * noise
+            m[.strideTime] = 120_000 / cadence
+            let side: Side = added % 2 == 0 ? .left : .right
+            let s = StrideRecord(side: side, index: added, startNs: t, endNs: t + 700_000_000, metrics: m,
+                                 rawPeakG: 0, peakClipped: false, quality: [])
+            learner.advance(runningNs: t)
+            if Double(t) * 1e-9 < 60 { #expect(learner.phase == .warmingUp) }
+            learner.add(s, cadence: cadence, speed: nil)
+            added += 1
+            model = learner.finishIfDue(runningNs: t, nowNs: t)
+        }
+        guard let b = model?.leg(0, .contactTime) else {
+            Issue.record("no baseline")
+            return
+        }
+        print("baseline fit: count \(b.count) intercept \(b.intercept) slope \(b.cadenceSlope) ms/spm σ \(b.residualSigma) long-run σ \(b.longRunSigma)")
+        #expect(abs(b.cadenceSlope + 3) < 0.2)
+        #expect(abs(b.intercept - 230) < 1.5)
+        #expect(abs(b.residualSigma - 9) < 1.5)
+        #expect(b.longRunSigma >= b.residualSigma)
+        #expect(learner.phase == .learnt)
+    }
+
+    /// On the synthetic runner the per-runner regression learns the speed-driven cadence
+    /// dependence of contact time and PTA (truth: −3.2 ms and +0.28 g per step/min).
+    @Test func syntheticRunnerCadenceCorrection() {
+        var rng = SeededRNG(seed: 9)
+        var runner = SynthRunner(seed: 9)
+        let log = analyse(&runner, SynthRunner.varied(hours: 0.3, rng: &rng))
+        guard let m = log.baseline else {
+            Issue.record("no baseline")
+            return
+        }
+        for metric in [StrideMetric.contactTime, .peakTibialAcceleration, .loadingRate, .flightTime] {
+            let l = m.leg(0, metric)
+            let p = m.pairSymmetry[metric.rawValue]
+            print("synthetic baseline \(metric.label): median \(l.median) slope \(l.cadenceSlope)/spm σ \(l.residualSigma) long-run σ \(l.longRunSigma); pair SI median \(p.median) σ \(p.sigma) long-run \(p.longRunSigma)")
+        }
+        print("cadence ref \(m.cadenceStepsPerMinute) range \(m.cadenceLow)-\(m.cadenceHigh)")
+        #expect(abs(m.leg(0, .contactTime).cadenceSlope + 3.2) < 0.8)
+        #expect(abs(m.leg(1, .peakTibialAcceleration).cadenceSlope - 0.28) < 0.1)
+    }
+}
