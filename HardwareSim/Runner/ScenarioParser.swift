@@ -84,6 +84,7 @@ private struct Reader {
         case .scalar(let s): return s.string
         case .sequence: return "a list"
         case .mapping: return "a mapping"
+        default: return "a YAML alias"  // Yams 6 keeps unresolved aliases as their own node kind
         }
     }
 
