@@ -15,7 +15,11 @@
 ///    (1 g: at the sacrum, which moves with the centre of mass, the vertical specific
 ///    force is the vertical ground reaction force over body mass) after having been below
 ///    it. A step that follows a flight, the vertical signal near free fall (0 g) for a
-///    while, is a running step.
+///    while, is a running step. With no flight in the last `maxStepGapSeconds` (walking),
+///    steps come instead from `WalkingStepFinder` (one loading peak per step, threshold
+///    adapted to the walker's amplitude, level-free), and the walking IC is the onset of
+///    the rise before that peak; the step rhythm (median of recent intervals, missed or
+///    spurious steps left out) sizes the side windows.
 /// 3. **Initial contact (running).** Right after contact the ground brakes the body: the
 ///    antero-posterior acceleration falls steeply into a braking dip while the vertical
 ///    one rises sharply (running-gait-facts.md, "Sacrum / lower back"). IC is the onset of
@@ -29,13 +33,17 @@
 ///    (most negative second difference) of the vertical signal in the
 ///    `toSearchSeconds` before it enters flight, bounded to Kiernan et al. 2023's stance
 ///    of 95-270 ms after IC. Without flight there is no toe-off, so no contact time.
-/// 5. **Side** from the medio-lateral acceleration (`StepSideLabeller`), or alternating
-///    A/B when there is no medio-lateral signal.
+/// 5. **Side** from the medio-lateral acceleration over step-time windows around each
+///    contact (`StepSideLabeller`), decided per step from its own signal, or alternating
+///    A/B when there is no medio-lateral signal. (The gyroscope's yaw rate at contact was
+///    measured as a side cue on the walking recordings: 87-89 % at the reference contacts,
+///    below the medio-lateral rule, so it is not used.)
 ///
 /// ## Latency
 /// An IC is known `icLookAheadSeconds` after the loading rise, a TO `kneeSpacingSeconds`
 /// after flight begins. With `.alternate` sides they are emitted then; with
-/// `.medioLateral` each step's events wait for the next step's end (about two steps).
+/// `.medioLateral` each step's events wait two step times after its contact. A walking
+/// step is known `WalkingStepFinder.peakWindowSeconds` after its loading peak.
 /// The first events of a run come out once the calibration window has filled.
 public struct SacrumEventDetector: Sendable {
     // MARK: Constants, each with its source.
@@ -87,6 +95,22 @@ public struct SacrumEventDetector: Sendable {
     /// Spacing of the second difference that finds the end of loading (s): short against
     /// the 20 Hz signal bandwidth (a 50 ms period) so the bend is not smeared.
     public static let kneeSpacingSeconds = 0.006
+    /// In walking, the IC is searched on the vertical rise this long before the step's
+    /// loading peak (s): the loading response, from contact to the first vertical force
+    /// peak, takes about the first 10-12 % of a ≈1.1 s gait cycle (Perry & Burnfield,
+    /// Gait Analysis), so 0.15 s covers it with a margin.
+    public static let walkingRiseSearchSeconds = 0.15
+    /// Step time assumed before a rhythm is known (s): about 110 steps/min, the usual
+    /// walking cadence of healthy adults (Mobilise-D reference bouts here: 81-104).
+    public static let defaultStepSeconds = 0.55
+    /// A step interval longer than this multiple of the typical one is taken as a missed
+    /// step (shorter than its inverse, as a spurious one) and does not update the rhythm:
+    /// two steps in one interval give 2×, and step-time variability in steady walking is
+    /// a few percent.
+    public static let missedStepFactor = 1.6
+    /// History of the medio-lateral signal kept for side decisions (s): three step times
+    /// (the step and one on each side) at the slowest walking cadence (≈60 steps/min) plus margin.
+    public static let sideHistorySeconds = 4.0
     /// Default calibration window (s): about three running strides, or a short stand.
     public static let defaultCalibrationSeconds = 2.0
     /// Default time constant of gravity tracking after calibration (s): long against a
@@ -187,9 +211,18 @@ public struct SacrumEventDetector: Sendable {
     private var stanceOpen = false
     private var icIndex = 0.0
     private var pendingFlightEntry = -1
-    private var mlSum = 0.0
-    private var mlCount = 0
     private var labeller: StepSideLabeller
+
+    // Walking steps, rhythm and the side windows.
+    private var walking: WalkingStepFinder
+    private var mlCum: RingBuffer<Double>
+    private var mlRunningSum = 0.0
+    private var lastFlightIndex = Int.min / 2
+    private var rhythm = (0, 0, 0)
+    private var rhythmCount = 0
+    private var skippedIntervals = 0
+    private let defaultStepSamples: Int
+    private let riseSearchSamples: Int
 
     /// Creates a detector. Rates, cutoffs and windows are clamped to sane values rather
     /// than trapping (a daemon carries on).
@@ -231,6 +264,10 @@ public struct SacrumEventDetector: Sendable {
         apBuf = RingBuffer(capacity: history, filler: 0)
         tBuf = RingBuffer(capacity: history, filler: 0)
         labeller = StepSideLabeller(source: configuration.sideSource, maxStepGapSeconds: Self.maxStepGapSeconds)
+        walking = WalkingStepFinder(sampleRateHz: fs)
+        mlCum = RingBuffer(capacity: samples(Self.sideHistorySeconds) + 16, filler: 0)
+        defaultStepSamples = samples(Self.defaultStepSeconds)
+        riseSearchSamples = samples(Self.walkingRiseSearchSeconds)
     }
 
     /// Processes one sample; detected events are passed to `emit`, in time order per kind.
@@ -278,10 +315,9 @@ public struct SacrumEventDetector: Sendable {
             }
             held.removeAll()
         }
-        if mlCount > 0, labeller.pendingCount > 0 {
-            labeller.closeStep(medioLateralMean: mlSum / Double(mlCount), emit: emit)
-        }
-        labeller.flush(emit: emit)
+        let ml = mlCum
+        let stepSamples = typicalStepSamples
+        labeller.flush(emit: emit) { Self.sideContrast(ml, icIndex: $0, stepSamples: stepSamples) }
     }
 
     // MARK: - Per-sample core
@@ -307,24 +343,31 @@ public struct SacrumEventDetector: Sendable {
         tBuf.append(sample.timeNs)
         if sample.flags.contains(.clipped) { lastClippedIndex = n }
         classifier.advance(to: sample.timeNs)
-        // The step's medio-lateral mean covers at most one step time, so the last step
-        // before a pause is not diluted by the standing that follows.
-        if mlCount < (lastStepIntervalSamples > 0 ? lastStepIntervalSamples : maxStepGapSamples) {
-            mlSum += ml
-            mlCount += 1
+        mlRunningSum += ml
+        mlCum.append(mlRunningSum)
+
+        // Steps whose side windows are complete get their side.
+        if labeller.pendingCount > 0 {
+            let t = typicalStepSamples
+            let mlHistory = mlCum
+            labeller.releaseDue(now: n, dueAfterSamples: 2 * t + 1, emit: emit) {
+                Self.sideContrast(mlHistory, icIndex: $0, stepSamples: t)
+            }
         }
 
-        // A pause ends the bout: release what waits for a side.
+        // A pause ends the bout.
         if lastCrossIndex >= 0, n - lastCrossIndex == maxStepGapSamples {
-            if mlCount > 0 { labeller.closeStep(medioLateralMean: mlSum / Double(mlCount), emit: emit) }
-            labeller.flush(emit: emit)
             stanceOpen = false
+            rhythmCount = 0
         }
 
         // Flight: near free fall for long enough.
         if v < Self.flightLevelG {
             belowFlightRun += 1
-            if belowFlightRun >= minFlightSamples { flightSinceCrossing = true }
+            if belowFlightRun >= minFlightSamples {
+                flightSinceCrossing = true
+                lastFlightIndex = n
+            }
         } else {
             belowFlightRun = 0
         }
@@ -344,9 +387,16 @@ public struct SacrumEventDetector: Sendable {
 
         // Loading: a rise through body weight after having been below it.
         if v < Self.bodyWeightLevelG - Self.loadHysteresisG { armed = true }
+        // Running steps (and any step within a couple of seconds of a flight, and the very
+        // first step, before a flight could be seen) come from this rise; walking steps
+        // from the walking step finder.
+        let running = flightSinceCrossing || n - lastFlightIndex < maxStepGapSamples || lastCrossIndex < 0
         if armed, v > Self.bodyWeightLevelG + Self.loadHysteresisG {
             armed = false
-            acceptCrossingIfPlausible(at: n, emit: emit)
+            if running { acceptCrossingIfPlausible(at: n, emit: emit) }
+        }
+        if let peak = walking.add(verticalG: v, index: n), !running {
+            acceptWalkingPeak(peak, emit: emit)
         }
         if pendingCross >= 0, n >= pendingCross + lookAheadSamples {
             estimateInitialContact(crossing: pendingCross, emit: emit)
@@ -364,13 +414,8 @@ public struct SacrumEventDetector: Sendable {
             // is not a new step.
             if lastStepHadFlight, !flightSinceCrossing, Double(since) < maxStanceSamples { return }
             lastStepIntervalSamples = since < maxStepGapSamples ? since : 0
+            recordInterval(since)
         }
-        // The medio-lateral mean of the step that has just ended.
-        if lastCrossIndex >= 0, mlCount > 0 {
-            labeller.closeStep(medioLateralMean: mlSum / Double(mlCount), emit: emit)
-        }
-        mlSum = 0
-        mlCount = 0
         stanceOpen = false
         pendingFlightEntry = -1
         pendingCross = n
@@ -380,7 +425,115 @@ public struct SacrumEventDetector: Sendable {
         lastCrossIndex = n
     }
 
+    /// A walking step: its loading peak at sample `p` (see `WalkingStepFinder`). Only the
+    /// physiological shortest step applies as a refractory period: the finder's peak
+    /// window already keeps one peak per step, and a refractory period scaled by the last
+    /// interval would, after one missed step, hide every other step from then on.
+    private mutating func acceptWalkingPeak(_ p: Int, emit: (GaitEvent) -> Void) {
+        if lastCrossIndex >= 0 {
+            let since = p - lastCrossIndex
+            if since < minStepSamples { return }
+            lastStepIntervalSamples = since < maxStepGapSamples ? since : 0
+            recordInterval(since)
+        }
+        stanceOpen = false
+        pendingFlightEntry = -1
+        pendingCross = -1
+        lastStepHadFlight = false
+        flightSinceCrossing = false
+        lastCrossIndex = p
+        let ic = walkingOnset(peak: p)
+        var peak = -Double.infinity
+        var i = Int(ic.rounded(.down))
+        while i <= p {
+            peak = Swift.max(peak, vAt(i))
+            i += 1
+        }
+        let clipped = lastClippedIndex >= Int(ic) - 1 && lastClippedIndex <= p
+        let t = time(atIndex: ic - groupDelaySamples)
+        classifier.registerStep(at: t, hadFlight: false)
+        let ml = mlCum
+        let stepSamples = typicalStepSamples
+        labeller.openStep(icTimeNs: t, icIndex: Int(ic.rounded()), peakG: Float(peak), clipped: clipped, emit: emit) {
+            Self.sideContrast(ml, icIndex: $0, stepSamples: stepSamples)
+        }
+    }
+
+    /// Adds a step interval (samples) to the rhythm; an interval of about two steps (a
+    /// missed step) or well under one (a spurious peak) is left out once, a pause restarts
+    /// the rhythm.
+    private mutating func recordInterval(_ since: Int) {
+        guard since < maxStepGapSamples else {
+            rhythmCount = 0
+            return
+        }
+        let typical = Double(typicalStepSamples)
+        let outlier = Double(since) > Self.missedStepFactor * typical || Double(since) * Self.missedStepFactor < typical
+        if outlier, skippedIntervals == 0 {
+            skippedIntervals += 1
+            return
+        }
+        skippedIntervals = 0
+        rhythm = (since, rhythm.0, rhythm.1)
+        rhythmCount = Swift.min(rhythmCount + 1, 3)
+    }
+
+    /// The typical step time (samples): the median of the last three intervals, or the
+    /// default before any.
+    private var typicalStepSamples: Int {
+        switch rhythmCount {
+        case 0: return defaultStepSamples
+        case 1: return rhythm.0
+        case 2: return (rhythm.0 + rhythm.1) / 2
+        default: return Swift.max(Swift.min(rhythm.0, rhythm.1), Swift.min(Swift.max(rhythm.0, rhythm.1), rhythm.2))
+        }
+    }
+
+    /// Medio-lateral contrast of the step at `icIndex` (g, + left): the mean over one step
+    /// time after the contact minus the mean of the step times before and after it
+    /// (see `StepSideLabeller`). Windows that are no longer (or not yet) held are left
+    /// out; nil when neither neighbour window is available.
+    private static func sideContrast(_ ml: RingBuffer<Double>, icIndex i: Int, stepSamples t: Int) -> Double? {
+        let step = Swift.max(1, Swift.min(t, (ml.capacity - 2) / 3))
+        func mean(_ a: Int, _ b: Int) -> Double? {
+            guard let hi = ml.element(at: b - 1), let lo = ml.element(at: a - 1) else { return nil }
+            return (hi - lo) / Double(b - a)
+        }
+        guard let own = mean(i, i + step) else { return nil }
+        let before = mean(i - step, i)
+        let after = mean(i + step, i + 2 * step)
+        switch (before, after) {
+        case let (b?, a?): return own - (b + a) / 2
+        case let (b?, nil): return own - b
+        case let (nil, a?): return own - a
+        default: return nil
+        }
+    }
+
     // MARK: - Event estimates
+
+    /// IC of a walking step from the rise before its loading peak `p`: the tangent at the
+    /// steepest rise within `walkingRiseSearchSeconds` before the peak, back to the lowest
+    /// level just before it.
+    private func walkingOnset(peak p: Int) -> Double {
+        var k = p
+        var best = -Double.infinity
+        var i = p - riseSearchSamples
+        while i <= p {
+            let d = dv(i)
+            if d > best { best = d; k = i }
+            i += 1
+        }
+        var base = vAt(k)
+        i = k - slopeSamples
+        while i < k {
+            base = Swift.min(base, vAt(i))
+            i += 1
+        }
+        guard best > 0 else { return Double(p) }
+        let onset = Double(k) - (vAt(k) - base) / best
+        return Swift.max(Double(k - slopeSamples), onset)
+    }
 
     private func vAt(_ i: Int) -> Double { Double(vBuf.clampedElement(at: i, fallback: 0)) }
     private func apAt(_ i: Int) -> Double { Double(apBuf.clampedElement(at: i, fallback: 0)) }
@@ -459,7 +612,11 @@ public struct SacrumEventDetector: Sendable {
         icIndex = ic
         stanceOpen = true
         classifier.registerStep(at: t, hadFlight: pendingHadFlight)
-        labeller.openStep(icTimeNs: t, peakG: Float(peak), clipped: clipped, emit: emit)
+        let ml = mlCum
+        let stepSamples = typicalStepSamples
+        labeller.openStep(icTimeNs: t, icIndex: Int(ic.rounded()), peakG: Float(peak), clipped: clipped, emit: emit) {
+            Self.sideContrast(ml, icIndex: $0, stepSamples: stepSamples)
+        }
     }
 
     private mutating func estimateToeOff(flightEntry f: Int, emit: (GaitEvent) -> Void) {
@@ -491,11 +648,16 @@ public struct SacrumEventDetector: Sendable {
     // MARK: - Housekeeping
 
     private mutating func restartAfterGap(emit: (GaitEvent) -> Void) {
-        if mlCount > 0, labeller.pendingCount > 0 {
-            labeller.closeStep(medioLateralMean: mlSum / Double(mlCount), emit: emit)
-        }
-        labeller.flush(emit: emit)
+        let ml = mlCum
+        let stepSamples = typicalStepSamples
+        labeller.flush(emit: emit) { Self.sideContrast(ml, icIndex: $0, stepSamples: stepSamples) }
         classifier.reset()
+        walking.reset()
+        mlCum.removeAll()
+        mlRunningSum = 0
+        lastFlightIndex = Int.min / 2
+        rhythmCount = 0
+        skippedIntervals = 0
         vBuf.removeAll()
         apBuf.removeAll()
         tBuf.removeAll()
@@ -509,8 +671,6 @@ public struct SacrumEventDetector: Sendable {
         pendingCross = -1
         stanceOpen = false
         pendingFlightEntry = -1
-        mlSum = 0
-        mlCount = 0
         lastClippedIndex = Int.min / 2
     }
 

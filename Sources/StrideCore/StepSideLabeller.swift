@@ -15,26 +15,31 @@ public enum SideSource: UInt8, Sendable, Equatable {
 /// contact) the pelvis is left of its mean path and is accelerated to the right, toward
 /// the midline; after a right contact it is accelerated to the left. The ground reaction
 /// force is directed medially for most of stance in walking and running alike. So the
-/// mean medio-lateral acceleration over a step, compared with its neighbours' (which
-/// removes a tilt, a slope or a turn common to both), is negative (rightward) for a left
-/// step. The comparison uses both neighbours, so a step is released two steps late.
+/// mean medio-lateral acceleration over one step time after a contact, compared with the
+/// step times just before and after it (which removes a tilt, a slope or a turn common to
+/// all three), is negative (rightward) for a left step.
 ///
-/// Fixed storage (four pending steps); nothing allocates after creation.
+/// The windows are **time windows of one typical step time** (the rhythm), not the
+/// intervals to the detected neighbours: each step's side comes from its own signal, so a
+/// missed or a spurious neighbour does not flip it. The detector supplies the contrast
+/// through a closure; a step is released once its last window has been seen
+/// (two step times after its contact).
+///
+/// Fixed storage (`capacity` pending steps); nothing allocates after creation.
 public struct StepSideLabeller: Sendable {
     /// One step waiting for its side.
     struct PendingStep: Sendable {
         var icTimeNs: UInt64 = 0
+        var icIndex = 0
         var peakG: Float = 0
         var clipped = false
         var toTimeNs: UInt64 = 0
         var hasToeOff = false
-        var mlMean: Double = 0
-        var mlKnown = false
         var startsBout = false
     }
 
-    /// How many steps can wait at once.
-    static let capacity = 4
+    /// How many steps can wait at once (two step times of walking hold at most three).
+    static let capacity = 8
 
     /// The side source in use.
     public let source: SideSource
@@ -43,12 +48,9 @@ public struct StepSideLabeller: Sendable {
     private var head = 0
     private var held = 0
     private var lastReleasedSide: Side = .stepB
-    private var lastReleasedMean: Double = 0
-    private var lastReleasedInBout = false
     private var lastICTimeNs: UInt64 = 0
     private var haveLastIC = false
-    private var meanOfMeans: Double = 0
-    private var meansSeen: Double = 0
+    private var haveReleased = false
 
     /// - Parameters:
     ///   - source: alternate A/B, or medio-lateral.
@@ -61,8 +63,9 @@ public struct StepSideLabeller: Sendable {
     /// Number of steps waiting for their side.
     public var pendingCount: Int { held }
 
-    /// A new step with its initial contact.
-    mutating func openStep(icTimeNs: UInt64, peakG: Float, clipped: Bool, emit: (GaitEvent) -> Void) {
+    /// A new step with its initial contact (`icIndex`: the detector's sample index of it).
+    mutating func openStep(icTimeNs: UInt64, icIndex: Int, peakG: Float, clipped: Bool,
+                           emit: (GaitEvent) -> Void, contrast: (Int) -> Double?) {
         let newBout = !haveLastIC || icTimeNs < lastICTimeNs || icTimeNs - lastICTimeNs > maxStepGapNs
         lastICTimeNs = icTimeNs
         haveLastIC = true
@@ -72,10 +75,10 @@ public struct StepSideLabeller: Sendable {
             emit(GaitEvent(kind: .initialContact, side: side, timeNs: icTimeNs, peakG: peakG, clipped: clipped))
             return
         }
-        if newBout { flush(emit: emit) }
-        if held == Self.capacity { releaseOldest(emit: emit) }
+        if held == Self.capacity { releaseOldest(emit: emit, contrast: contrast) }
         var s = PendingStep()
         s.icTimeNs = icTimeNs
+        s.icIndex = icIndex
         s.peakG = peakG
         s.clipped = clipped
         s.startsBout = newBout
@@ -95,57 +98,31 @@ public struct StepSideLabeller: Sendable {
         slots[i].hasToeOff = true
     }
 
-    /// The mean medio-lateral acceleration (g, + left) over the step that has just ended;
-    /// it belongs to the oldest step without one.
-    mutating func closeStep(medioLateralMean mean: Double, emit: (GaitEvent) -> Void) {
+    /// Releases every held step whose contact lies at least `dueAfterSamples` before
+    /// sample `now` (its medio-lateral windows are complete). `contrast(icIndex)` gives
+    /// the step's medio-lateral contrast (g, + left), nil when its windows are not held.
+    mutating func releaseDue(now: Int, dueAfterSamples: Int, emit: (GaitEvent) -> Void, contrast: (Int) -> Double?) {
         guard source == .medioLateral else { return }
-        var k = 0
-        while k < held {
-            let i = (head + k) % Self.capacity
-            if !slots[i].mlKnown {
-                slots[i].mlMean = mean
-                slots[i].mlKnown = true
-                meansSeen += 1
-                meanOfMeans += (mean - meanOfMeans) / meansSeen
-                break
-            }
-            k += 1
-        }
-        // Release every step whose next neighbour's mean is known too.
-        while held >= 2 {
-            let next = (head + 1) % Self.capacity
-            guard slots[head].mlKnown, slots[next].mlKnown, !slots[next].startsBout else { break }
-            releaseOldest(emit: emit)
+        while held > 0, now - slots[head].icIndex >= dueAfterSamples {
+            releaseOldest(emit: emit, contrast: contrast)
         }
     }
 
     /// Releases every held step with what is known (end of a bout, a gap, the end of a
     /// recording).
-    public mutating func flush(emit: (GaitEvent) -> Void) {
-        while held > 0 { releaseOldest(emit: emit) }
+    mutating func flush(emit: (GaitEvent) -> Void, contrast: (Int) -> Double?) {
+        while held > 0 { releaseOldest(emit: emit, contrast: contrast) }
     }
 
-    private mutating func releaseOldest(emit: (GaitEvent) -> Void) {
+    private mutating func releaseOldest(emit: (GaitEvent) -> Void, contrast: (Int) -> Double?) {
         guard held > 0 else { return }
         let s = slots[head]
-        let nextIndex = (head + 1) % Self.capacity
-        var reference = 0.0
-        var neighbours = 0.0
-        let hasPrevious = lastReleasedInBout && !s.startsBout
-        if s.mlKnown {
-            if hasPrevious { reference += lastReleasedMean; neighbours += 1 }
-            if held >= 2, slots[nextIndex].mlKnown, !slots[nextIndex].startsBout {
-                reference += slots[nextIndex].mlMean
-                neighbours += 1
-            }
-        }
         let side: Side
-        if s.mlKnown && neighbours > 0 {
-            side = s.mlMean - reference / neighbours < 0 ? .left : .right
-        } else if hasPrevious {
+        if let c = contrast(s.icIndex), c != 0 {
+            side = c < 0 ? .left : .right
+        } else if haveReleased, !s.startsBout {
+            // No signal of its own: steps alternate.
             side = lastReleasedSide.other
-        } else if s.mlKnown && meansSeen > 1 {
-            side = s.mlMean - meanOfMeans < 0 ? .left : .right
         } else {
             side = .left
         }
@@ -154,9 +131,8 @@ public struct StepSideLabeller: Sendable {
             emit(GaitEvent(kind: .toeOff, side: side, timeNs: s.toTimeNs))
         }
         lastReleasedSide = side
-        lastReleasedMean = s.mlMean
-        lastReleasedInBout = s.mlKnown
-        head = nextIndex
+        haveReleased = true
+        head = (head + 1) % Self.capacity
         held -= 1
     }
 }

@@ -7,8 +7,8 @@ import Testing
 /// contacts with left/right labels from INDIP (foot IMUs and pressure insoles).
 ///
 /// Checked: while walking the classifier never says running and no toe-off (so no contact
-/// time, no running metric) is produced; the side of every reference IC that has a
-/// detected IC nearby is right.
+/// time, no running metric) is produced; at least 90 % of reference ICs have a detected IC
+/// nearby, and the side is right for at least 95 % of those.
 ///
 /// Matching rule for sides: each reference IC takes the nearest detected IC within
 /// ±`toleranceS`; the detected side is compared with the reference label. How many
@@ -95,14 +95,15 @@ struct WalkingLowBackDatasetTests {
         #expect(boutRunning == 0, "never running while walking")
         #expect(Double(boutWalking) >= 0.8 * Double(boutSamples), "walking for most of each bout (two steps to decide)")
         #expect(toeOffs == 0, "no contact times, so no running metrics, while walking")
-        // Floors at the level measured today, so a regression shows.
-        #expect(Double(matched) >= 0.75 * Double(refTotal))
-        #expect(sideShare >= 0.85)
-        // The issue's targets, not reached yet (see the report): recorded as known issues so
-        // they stay visible without hiding the other checks.
-        withKnownIssue("walking step detection misses weak, slow steps; sides then slip") {
-            #expect(Double(matched) >= 0.9 * Double(refTotal), "most reference ICs have a detected partner")
-            #expect(sideShare >= 0.95, "left/right correct for ≥ 95 % of matched reference ICs")
+        // Issue 3's target, on the matched reference ICs, and the detection floor.
+        #expect(Double(matched) >= 0.9 * Double(refTotal), "most reference ICs have a detected partner")
+        #expect(sideShare >= 0.95, "left/right correct for ≥ 95 % of matched reference ICs")
+        // Over all reference ICs (an unmatched one counted wrong) it is 88.9 % today: the
+        // misses are shuffling steps of the daily-living course whose vertical peak is
+        // 0.01-0.07 g, a step into sitting, and one reference pair with two contacts at
+        // the same instant (76.41 s R, 76.42 s L), which no side rule can both get right.
+        withKnownIssue("side over all reference ICs: 88.9 % measured (7 of 81 weak steps not detected)") {
+            #expect(Double(sideCorrect) >= 0.95 * Double(refTotal), "left/right correct for ≥ 95 % of all reference ICs")
         }
     }
 }
