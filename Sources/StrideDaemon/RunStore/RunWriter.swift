@@ -1,0 +1,234 @@
+import Foundation
+import GRDB
+import Hardware
+import StrideCore
+
+/// The writer thread's side of the recorder: pending samples per sensor, pending records,
+/// and the SQL that stores them. Used only by the writer thread (and by `create` before it
+/// starts).
+struct RunWriter {
+    private struct SensorSlot {
+        var accelScale: Float?
+        var gyroScale: Float?
+        var pending: [IMUSample] = []
+    }
+
+    private var slots: [Int: SensorSlot] = [:]
+    private var pendingRecords: [QueuedRecord] = []
+    private let maxChunkSamples: Int
+    private let startNs: UInt64
+    private var committedDrops = (samples: 0, records: 0)
+    private var pendingDrops = (samples: 0, records: 0)
+    /// Newest time seen in anything written, ns.
+    private(set) var lastDataNs: UInt64
+    /// Samples ignored because their sensor id was not declared at start.
+    private(set) var unknownSensorSamples = 0
+
+    init(sensors: [RunSensor], maxChunkSamples: Int, startNs: UInt64) {
+        self.maxChunkSamples = maxChunkSamples
+        self.startNs = startNs
+        lastDataNs = startNs
+        for s in sensors {
+            var slot = SensorSlot(accelScale: SampleChunkCodec.accelScale(chip: s.chip, rangeG: s.applied?.rangeG),
+                                  gyroScale: SampleChunkCodec.gyroScale(chip: s.chip))
+            slot.pending.reserveCapacity(maxChunkSamples)
+            slots[s.id] = slot
+        }
+        pendingRecords.reserveCapacity(256)
+    }
+
+    var hasPending: Bool { !pendingRecords.isEmpty || slots.values.contains { !$0.pending.isEmpty } }
+
+    /// Seconds from the start to the newest data, for log lines.
+    var lastDataSeconds: String {
+        String(format: "%.1f", Double(lastDataNs &- startNs) * 1e-9)
+    }
+
+    func dropsChanged(samples: Int, records: Int) -> Bool {
+        samples != committedDrops.samples || records != committedDrops.records
+    }
+
+    mutating func add(_ s: QueuedSample) {
+        guard slots[Int(s.sensor)] != nil else {
+            unknownSensorSamples += 1
+            return
+        }
+        slots[Int(s.sensor)]?.pending.append(s.sample)
+    }
+
+    mutating func add(_ r: QueuedRecord) {
+        if case .none = r { return }
+        pendingRecords.append(r)
+    }
+
+    mutating func discardPending() {
+        pendingRecords.removeAll(keepingCapacity: true)
+        for k in slots.keys { slots[k]?.pending.removeAll(keepingCapacity: true) }
+    }
+
+    /// Called once the transaction of `commit` is committed.
+    mutating func committed() {
+        discardPending()
+        committedDrops = pendingDrops
+    }
+
+    // MARK: Writing
+
+    /// Writes everything pending (inside the caller's transaction).
+    mutating func commit(_ db: Database, droppedSamples: Int, droppedRecords: Int) throws {
+        var newest = lastDataNs
+        let chunkInsert = try db.cachedStatement(sql: """
+            INSERT INTO sample_chunks (sensor_id, start_ns, end_ns, sample_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for (sensor, slot) in slots.sorted(by: { $0.key < $1.key }) where !slot.pending.isEmpty {
+            var first = 0
+            let all = slot.pending
+            while first < all.count {
+                // A chunk ends at maxChunkSamples, when time goes backwards, or when an
+                // offset would not fit the chunk's uint32.
+                let t0 = all[first].timeNs
+                var last = first + 1
+                while last < all.count, last - first < maxChunkSamples,
+                      all[last].timeNs >= t0, all[last].timeNs - t0 <= UInt64(UInt32.max) {
+                    last += 1
+                }
+                let chunk = all[first..<last]
+                let end = chunk.map(\.timeNs).max() ?? t0
+                let encoded = SampleChunkCodec.encode(chunk, startNs: t0, accelScale: slot.accelScale, gyroScale: slot.gyroScale)
+                try chunkInsert.execute(arguments: [sensor, t0.sqliteInteger, end.sqliteInteger, chunk.count,
+                                                    Int(encoded.encoding.rawValue), encoded.data])
+                newest = max(newest, end)
+                first = last
+            }
+        }
+        for r in pendingRecords {
+            if let t = try insert(r, db) { newest = max(newest, t) }
+        }
+        try db.execute(sql: "UPDATE run SET last_data_ns = ?, dropped_samples = ?, dropped_records = ? WHERE id = 1",
+                       arguments: [newest.sqliteInteger, droppedSamples, droppedRecords])
+        lastDataNs = newest
+        pendingDrops = (droppedSamples, droppedRecords)
+    }
+
+    /// Inserts one record; returns its time.
+    private func insert(_ r: QueuedRecord, _ db: Database) throws -> UInt64? {
+        switch r {
+        case .none:
+            return nil
+        case .event(let e):
+            try db.cachedStatement(sql: """
+                INSERT INTO events (time_ns, kind, side, peak_g, clipped, loading_rate_g_per_s) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [e.timeNs.sqliteInteger, RunSchema.text(e.kind), RunSchema.text(e.side),
+                                         Double(e.peakG), e.clipped, Double(e.loadingRateGPerS)])
+            return e.timeNs
+        case .stride(let s):
+            let metricColumns = StrideMetric.all.map { RunSchema.column($0) }
+            var args: [(any DatabaseValueConvertible)?] = [RunSchema.text(s.side), s.index, s.startNs.sqliteInteger, s.endNs.sqliteInteger]
+            for m in StrideMetric.all { args.append(s.metrics[m]) }
+            args += [s.rawPeakG, s.peakClipped, Int(s.quality.rawValue)]
+            let columns = ["side", "stride_index", "start_ns", "end_ns"] + metricColumns + ["raw_peak_g", "peak_clipped", "quality"]
+            try db.cachedStatement(sql: Self.insertSQL("strides", columns)).execute(arguments: StatementArguments(args))
+            return s.endNs
+        case .window(let w):
+            var args: [(any DatabaseValueConvertible)?] = [w.startNs.sqliteInteger, w.endNs.sqliteInteger, w.windowSteps, w.leftStrides, w.rightStrides]
+            for v in [w.left, w.right, w.symmetryIndex, w.symmetryIndexChange] {
+                for m in StrideMetric.all { args.append(v[m]) }
+            }
+            let columns = ["start_ns", "end_ns", "window_steps", "left_strides", "right_strides"]
+                + RunSchema.metricColumns(prefix: "left_") + RunSchema.metricColumns(prefix: "right_")
+                + RunSchema.metricColumns(prefix: "si_", unitless: true) + RunSchema.metricColumns(prefix: "si_change_", unitless: true)
+            try db.cachedStatement(sql: Self.insertSQL("windows", columns)).execute(arguments: StatementArguments(args))
+            return w.endNs
+        case .baseline(let b):
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO baseline (id, learnt_at_ns, cadence_spm, cadence_low_spm, cadence_high_spm, speed_m_per_s)
+                VALUES (1, ?, ?, ?, ?, ?)
+                """, arguments: [b.learntAtNs.sqliteInteger, b.cadenceStepsPerMinute, b.cadenceLow, b.cadenceHigh, b.speedMetresPerSecond])
+            for leg in 0..<2 {
+                for m in StrideMetric.all {
+                    let x = b.leg(leg, m)
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO baseline_legs (leg, metric, count, median, mad, intercept, cadence_slope,
+                            speed_slope, residual_sigma, long_run_sigma) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [leg == 0 ? "left" : "right", RunSchema.key(m), x.count, x.median, x.mad, x.intercept,
+                                         x.cadenceSlope, x.speedSlope, x.residualSigma, x.longRunSigma])
+                }
+            }
+            for m in StrideMetric.all where b.pairSymmetry.indices.contains(m.rawValue) {
+                let p = b.pairSymmetry[m.rawValue]
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO baseline_symmetry (metric, si, pair_count, pair_median, pair_sigma, pair_long_run_sigma)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [RunSchema.key(m), b.symmetryIndex[m], p.count, p.median, p.sigma, p.longRunSigma])
+            }
+            return b.learntAtNs
+        case .alert(let a):
+            let f = a.finding
+            let metrics = StrideMetric.all.filter { f.metrics.contains($0) }.map { RunSchema.key($0) }.joined(separator: ",")
+            try db.cachedStatement(sql: """
+                INSERT INTO alerts (time_ns, kind, level, side, primary_metric, metrics, severity, si_change,
+                    left_change_percent, right_change_percent, onset_ns, effective_window_stride_pairs)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [a.timeNs.sqliteInteger, RunSchema.text(a.kind), a.level, RunSchema.text(f.side),
+                                         RunSchema.key(f.primaryMetric), metrics, f.severity, f.symmetryIndexChange,
+                                         f.leftChangePercent, f.rightChangePercent, f.onsetNs.sqliteInteger, a.effectiveWindowStridePairs])
+            return a.timeNs
+        case .fault(let f):
+            let sensor = f.sensor.flatMap { slots[$0] != nil ? $0 : nil }
+            try db.cachedStatement(sql: """
+                INSERT INTO faults (sensor_id, kind, start_ns, end_ns, errno, detail) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [sensor, f.kind.rawValue, f.startNs.sqliteInteger, f.endNs?.sqliteInteger, f.errno.map { Int($0) },
+                                         f.detail])
+            return f.endNs ?? f.startNs
+        case .activity(let a):
+            try db.cachedStatement(sql: "INSERT INTO activity (time_ns, activity) VALUES (?, ?)")
+                .execute(arguments: [a.timeNs.sqliteInteger, RunSchema.text(a.activity)])
+            return a.timeNs
+        case .statistics(let sensor, let s):
+            try db.cachedStatement(sql: """
+                UPDATE sensors SET samples = ?, overruns = ?, lost_samples = ?, clipped_samples = ? WHERE id = ?
+                """).execute(arguments: [Int64(clamping: s.samples), Int64(clamping: s.overruns), Int64(clamping: s.lostSamples),
+                                         Int64(clamping: s.clippedSamples), sensor])
+            return nil
+        }
+    }
+
+    private static func insertSQL(_ table: String, _ columns: [String]) -> String {
+        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+    }
+
+    // MARK: Creating
+
+    static func utc(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// Creates the tables and writes what is known at the start.
+    static func createSchema(_ db: Database, start: RunStart, runID: String) throws {
+        try db.execute(sql: "PRAGMA application_id = \(RunSchema.applicationID)")
+        try db.execute(sql: "PRAGMA user_version = \(RunSchema.version)")
+        for statement in RunSchema.createStatements { try db.execute(sql: statement) }
+        try db.execute(sql: """
+            INSERT INTO run (id, run_id, app_version, schema_version, mode, start_utc, start_unix_ms, start_ns, last_data_ns)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [runID, start.appVersion, Int(RunSchema.version), start.mode, utc(start.startDate),
+                             Int64((start.startDate.timeIntervalSince1970 * 1000).rounded()),
+                             start.startMonotonicNs.sqliteInteger, start.startMonotonicNs.sqliteInteger])
+        try db.execute(sql: "INSERT INTO configuration (id, source_path, yaml, summary_json) VALUES (1, ?, ?, ?)",
+                       arguments: [start.configurationPath, start.configurationYAML, start.configurationJSON])
+        for (i, tag) in start.tags.enumerated() {
+            try db.execute(sql: "INSERT OR REPLACE INTO tags (key, value, position) VALUES (?, ?, ?)",
+                           arguments: [tag.key, tag.value, i])
+        }
+        for s in start.sensors {
+            try db.execute(sql: """
+                INSERT INTO sensors (id, placement, bus, address, chip, data_rate_hz, range_g, fifo_watermark, gyro_range_dps,
+                    interrupt_line, samples, overruns, lost_samples, clipped_samples)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [s.id, s.placement.rawValue, s.bus, Int(s.address), s.chip.rawValue, s.applied?.dataRateHz,
+                                 s.applied?.rangeG, s.applied?.fifoWatermark, s.applied?.gyroRangeDps, s.interruptLine,
+                                 Int64(clamping: s.statistics.samples), Int64(clamping: s.statistics.overruns),
+                                 Int64(clamping: s.statistics.lostSamples), Int64(clamping: s.statistics.clippedSamples)])
+        }
+    }
+}
