@@ -20,6 +20,9 @@ public struct BaselineConfiguration: Sendable, Equatable {
     /// "successive windows are correlated"), so the detectors standardise with a long-run σ
     /// over 16 lags when it exceeds the per-stride σ.
     public static let defaultLongRunBlock = 16
+    /// Stride pairs per block of the SI drift detector: 16 pairs = 32 steps, within the
+    /// 25-64 steps the literature uses for an SI window (running-gait-facts.md).
+    public static let defaultSymmetryBlockPairs = 16
 
     /// Running time skipped first, s.
     public var warmupSeconds: Double
@@ -33,17 +36,21 @@ public struct BaselineConfiguration: Sendable, Equatable {
     public var speedRidge: Double
     /// Lags (strides or stride pairs) in the long-run spread.
     public var longRunBlock: Int
+    /// Stride pairs per SI block (see `defaultSymmetryBlockPairs`).
+    public var symmetryBlockPairs: Int
 
     /// Creates a configuration (defaults above).
     public init(warmupSeconds: Double = defaultWarmupSeconds, learnSeconds: Double = defaultLearnSeconds,
                 minStridesPerLeg: Int = defaultMinStridesPerLeg, cadenceRidge: Double = defaultCadenceRidge,
-                speedRidge: Double = defaultSpeedRidge, longRunBlock: Int = defaultLongRunBlock) {
+                speedRidge: Double = defaultSpeedRidge, longRunBlock: Int = defaultLongRunBlock,
+                symmetryBlockPairs: Int = defaultSymmetryBlockPairs) {
         self.warmupSeconds = warmupSeconds
         self.learnSeconds = learnSeconds
         self.minStridesPerLeg = minStridesPerLeg
         self.cadenceRidge = cadenceRidge
         self.speedRidge = speedRidge
         self.longRunBlock = Swift.max(1, longRunBlock)
+        self.symmetryBlockPairs = Swift.max(1, symmetryBlockPairs)
     }
 }
 
@@ -91,6 +98,12 @@ public struct PairSymmetryBaseline: Sendable, Equatable {
     public var sigma: Double = 0
     /// Long-run standard deviation (see `LegMetricBaseline.longRunSigma`).
     public var longRunSigma: Double = 0
+    /// Stride pairs per block of the SI drift detector.
+    public var blockPairs: Int = 0
+    /// Standard deviation of the mean of `blockPairs` successive pair SIs (overlapping
+    /// batch means over the baseline, winsorised at ±3σ like the detector's input), SI
+    /// points; 0 with too few pairs.
+    public var blockSigma: Double = 0
 }
 
 /// The runner's learnt baseline.
@@ -219,6 +232,49 @@ public struct BaselineLearner: Sendable {
         return sigma * Swift.max(1, factor).squareRoot()
     }
 
+    /// Fewest batches of data for a batch-means σ: with fewer than 8 non-overlapping
+    /// batches' worth the estimate's relative error exceeds ~25 % (design choice).
+    static let minBatches = 8
+
+    /// σ of the mean of `batch` successive values of the series `scratchA[0..<n]` (time
+    /// order, left unchanged), by overlapping batch means (Meketon & Schmeiser 1984): every
+    /// run of `batch` consecutive values, winsorised at ±3 MAD-σ around the median, gives
+    /// a mean; their spread about the grand mean is the σ. It carries the series'
+    /// autocorrelation within a batch, which a per-value σ/√batch would ignore. 0 with
+    /// fewer than `minBatches` batches of data.
+    private mutating func batchMeanSigmaOfScratchA(count n: Int, batch: Int) -> Double {
+        guard batch > 0, n >= Self.minBatches * batch else { return 0 }
+        for i in 0..<n { scratchB[i] = scratchA[i] }
+        guard let r = RobustStatistics.medianAndMAD(&scratchB, count: n, scratch: &blockScratch) else { return 0 }
+        let sigma = r.mad * RobustStatistics.madToSigma
+        guard sigma > 0 else { return 0 }
+        let clip = 3 * sigma
+        var total = 0.0
+        for i in 0..<n {
+            let d = Swift.min(clip, Swift.max(-clip, scratchA[i] - r.median))
+            scratchB[i] = d
+            total += d
+        }
+        let grand = total / Double(n)
+        var window = 0.0
+        for i in 0..<batch { window += scratchB[i] }
+        var ss = 0.0
+        var windows = 0
+        var i = batch
+        while true {
+            let m = window / Double(batch) - grand
+            ss += m * m
+            windows += 1
+            guard i < n else { break }
+            window += scratchB[i] - scratchB[i - batch]
+            i += 1
+        }
+        // Bias factor of the OBM variance about an estimated mean: n/(n − b) (Meketon &
+        // Schmeiser 1984, asymptotically); the windows' count is n − b + 1.
+        let variance = ss / Double(windows) * Double(n) / Double(n - batch)
+        return variance.squareRoot()
+    }
+
     /// Updates the phase from the accumulated running time, ns.
     public mutating func advance(runningNs: UInt64) {
         if phase == .warmingUp, Double(runningNs) * 1e-9 >= configuration.warmupSeconds { phase = .learning }
@@ -316,6 +372,8 @@ public struct BaselineLearner: Sendable {
             b.count = count
             for i in 0..<count { scratchA[i] = pairSI[m.rawValue * capacity + i] }
             let longRun = longRunSigmaOfScratchA(count: count)
+            b.blockPairs = configuration.symmetryBlockPairs
+            b.blockSigma = batchMeanSigmaOfScratchA(count: count, batch: b.blockPairs)
             if let r = RobustStatistics.medianAndMAD(&scratchA, count: count, scratch: &scratchB) {
                 b.median = r.median
                 b.sigma = r.mad * RobustStatistics.madToSigma

@@ -16,6 +16,15 @@ public struct CompensationThresholds: Sendable, Equatable {
     /// Per-leg size that counts for flight time, PTA or loading rate, 10 % (they vary 8-10 %
     /// stride to stride, PTA CV in issue 3); used in the reported per-leg changes.
     public static let variableLegRaisePercent = 10.0
+    /// Floor under the size of a contact- or step-time SI change before it may raise,
+    /// 1.5 SI points: the top of healthy contact-time asymmetry (0.8 ± 0.7 %, Mtibaa 2023).
+    public static let timingSIFloorPoints = 1.5
+    /// Floor for flight time, 1.7 SI points: the top of the healthy 1.1-1.7 %
+    /// (running-gait-facts.md).
+    public static let flightSIFloorPoints = 1.7
+    /// Floor for PTA and loading rate, 5 SI points: the top of the healthy 2-5 % impact and
+    /// loading-rate asymmetry (running-gait-facts.md).
+    public static let impactSIFloorPoints = 5.0
     /// Hold an active alert down to half the raise threshold (hysteresis).
     public static let defaultClearRatio = 0.5
     /// "Both legs" when the smaller same-direction change is at least half the larger.
@@ -28,8 +37,11 @@ public struct CompensationThresholds: Sendable, Equatable {
     /// extrapolates and a pace change could pass for fatigue.
     public static let defaultCadenceMarginSpm = 6.0
 
-    /// Per metric: SI change that raises, SI points.
+    /// Per metric: the SI change the detectors are designed for, SI points (their
+    /// allowance is half of it; the hysteresis holds relative to it).
     public var siRaisePoints: MetricVector
+    /// Per metric: the least estimated SI change that may raise, SI points.
+    public var siFloorPoints: MetricVector
     /// Per metric: per-leg change that raises, %.
     public var legRaisePercent: MetricVector
     /// Fraction of the raise threshold an active alert holds down to.
@@ -46,10 +58,16 @@ public struct CompensationThresholds: Sendable, Equatable {
                 oneSidedRatio: Double = defaultOneSidedRatio, cadenceMarginSpm: Double = defaultCadenceMarginSpm) {
         var si = MetricVector()
         var leg = MetricVector()
+        var floor = MetricVector()
         for m in [StrideMetric.strideTime, .stepTime, .contactTime, .dutyFactor] {
             si[m] = Self.timingSIRaisePoints
             leg[m] = Self.timingLegRaisePercent
+            floor[m] = Self.timingSIFloorPoints
         }
+        floor[.flightTime] = Self.flightSIFloorPoints
+        floor[.peakTibialAcceleration] = Self.impactSIFloorPoints
+        floor[.loadingRate] = Self.impactSIFloorPoints
+        siFloorPoints = floor
         si[.flightTime] = Self.flightSIRaisePoints
         leg[.flightTime] = Self.variableLegRaisePercent
         si[.peakTibialAcceleration] = Self.impactSIRaisePoints
@@ -68,20 +86,22 @@ public struct CompensationThresholds: Sendable, Equatable {
 /// Watches the baseline-normalised metrics of both legs and their stride-pair symmetry
 /// index, and says which side changed.
 ///
-/// Per monitored metric three streams each feed a `DriftDetector`: the left leg's and the
-/// right leg's cadence-corrected values, and the stride-pair SI (speed largely cancels in
-/// SI, Girard 2019). An asymmetric change shows in the SI stream; its side is the leg that
-/// contributes more of the SI change (ΔSI ≈ ΔL% − ΔR%). A symmetric change (both legs
+/// Per monitored metric: a `SymmetryShiftDetector` on the stride-pair SI (speed largely
+/// cancels in SI, Girard 2019), and a `DriftDetector` per leg on its cadence-corrected
+/// values. An asymmetric change shows in the SI stream; it raises when a CUSUM alarmed and
+/// the estimated change is at least the clinical floor, and the side is the leg whose
+/// metric grew relative to the other (ΔSI > 0: left). A symmetric change (both legs
 /// alike, SI unchanged) shows in both leg streams and is reported as `.both`, never as one
 /// side. One-sided alerts come only from the SI stream: the per-leg streams carry every
-/// pace change the cadence correction misses (in simulation their CUSUMs wander far more
-/// than the SI's), so alone they would name a side for what is really a pace change.
+/// pace change the cadence correction misses, so alone they would name a side for what is
+/// really a pace change.
 public struct CompensationMonitor: Sendable {
     /// The metrics watched.
     public let monitored: StrideMetricSet
     /// The thresholds.
     public let thresholds: CompensationThresholds
-    private var detectors: ContiguousArray<DriftDetector>  // [metric * 3 + stream], stream 0 = left, 1 = right, 2 = SI
+    private var legs: ContiguousArray<DriftDetector>  // [metric * 2 + leg]
+    private var symmetry: ContiguousArray<SymmetryShiftDetector>  // [metric]
     private var cadenceInRange = true
 
     /// Creates a monitor.
@@ -89,20 +109,25 @@ public struct CompensationMonitor: Sendable {
                 detector: DriftDetectorConfiguration = DriftDetectorConfiguration()) {
         self.monitored = monitored
         self.thresholds = thresholds
-        detectors = ContiguousArray(repeating: DriftDetector(configuration: detector), count: 3 * StrideMetric.count)
+        legs = ContiguousArray(repeating: DriftDetector(configuration: detector, magnitudeLambda: detector.legMagnitudeLambda),
+                               count: 2 * StrideMetric.count)
+        symmetry = ContiguousArray(repeating: SymmetryShiftDetector(configuration: detector), count: StrideMetric.count)
     }
 
-    /// The detector of one stream (0 = left/A leg, 1 = right/B leg, 2 = stride-pair SI).
-    public func detector(_ metric: StrideMetric, stream: Int) -> DriftDetector {
-        detectors[metric.rawValue * 3 + Swift.min(2, Swift.max(0, stream))]
+    /// The detector of one leg's stream (0 = left/A, 1 = right/B).
+    public func detector(_ metric: StrideMetric, leg: Int) -> DriftDetector {
+        legs[metric.rawValue * 2 + Swift.min(1, Swift.max(0, leg))]
     }
 
-    /// Largest peak S/h over all streams (false-alarm margin when nothing changed).
+    /// The detector of one metric's stride-pair SI stream.
+    public func symmetryDetector(_ metric: StrideMetric) -> SymmetryShiftDetector {
+        symmetry[metric.rawValue]
+    }
+
+    /// Largest peak S/h of the SI streams (false-alarm margin when nothing changed).
     public var peakRatio: Double {
         var r = 0.0
-        for m in StrideMetric.all where monitored.contains(m) {
-            for s in 0..<3 { r = Swift.max(r, detectors[m.rawValue * 3 + s].peakRatio) }
-        }
+        for m in StrideMetric.all where monitored.contains(m) { r = Swift.max(r, symmetry[m.rawValue].peakRatio) }
         return r
     }
 
@@ -119,7 +144,7 @@ public struct CompensationMonitor: Sendable {
             guard expected != 0 else { continue }
             let z = (x - expected) / b.longRunSigma
             let percent = 100 * (x - expected) / abs(expected)
-            detectors[m.rawValue * 3 + leg].update(z: z, deviation: percent, timeNs: stride.endNs)
+            legs[m.rawValue * 2 + leg].update(z: z, deviation: percent, timeNs: stride.endNs)
         }
     }
 
@@ -128,20 +153,31 @@ public struct CompensationMonitor: Sendable {
         for m in StrideMetric.all where monitored.contains(m) {
             guard let v = si[m] else { continue }
             let b = model.pairSymmetry[m.rawValue]
-            guard b.count > 0, b.longRunSigma > 0 else { continue }
-            let d = v - b.median
-            detectors[m.rawValue * 3 + 2].update(z: d / b.longRunSigma, deviation: d, timeNs: timeNs)
+            guard b.count > 0 else { continue }
+            if !symmetry[m.rawValue].isConfigured {
+                guard let raise = thresholds.siRaisePoints[m] else { continue }
+                symmetry[m.rawValue].configure(pairSigma: b.sigma, blockSigma: b.blockSigma, blockPairs: b.blockPairs,
+                                               designShiftPoints: raise, baselinePairs: b.count)
+            }
+            symmetry[m.rawValue].update(deviation: v - b.median, timeNs: timeNs)
         }
+    }
+
+    /// Tells the monitor running stopped or resumed: SI blocks never span a break.
+    public mutating func noteBreak() {
+        for i in 0..<symmetry.count { symmetry[i].dropPartialBlock() }
     }
 
     /// Restarts every CUSUM (after an alert cleared); size estimates are kept.
     public mutating func resetAlarms() {
-        for i in 0..<detectors.count { detectors[i].resetAlarm() }
+        for i in 0..<legs.count { legs[i].resetAlarm() }
+        for i in 0..<symmetry.count { symmetry[i].resetAlarm() }
     }
 
-    /// The strongest current finding. `level` scales the raise thresholds (1 to raise, the
-    /// clear ratio to hold); `requireAlarm` asks for a detector alarm in the direction of
-    /// the change (raising) or not (holding).
+    /// The strongest current finding. `level` scales the thresholds (1 to raise, the clear
+    /// ratio to hold); `requireAlarm` asks for a detector alarm in the direction of the
+    /// change and an estimated size at the clinical floor (raising) or not (holding, on
+    /// the EWMA sizes against the raise size).
     public func evaluate(level: Double, requireAlarm: Bool) -> CompensationFinding? {
         var best: CompensationFinding?
         var sides = (StrideMetricSet(), StrideMetricSet(), StrideMetricSet())  // left, right, both
@@ -168,38 +204,45 @@ public struct CompensationMonitor: Sendable {
     static let bothLegMetrics: StrideMetricSet = [StrideMetricSet(.contactTime), StrideMetricSet(.stepTime)]
 
     private func classify(_ m: StrideMetric, level: Double, requireAlarm: Bool) -> CompensationFinding? {
-        guard let siRaise = thresholds.siRaisePoints[m], let legRaise = thresholds.legRaisePercent[m] else { return nil }
-        let dl = detectors[m.rawValue * 3], dr = detectors[m.rawValue * 3 + 1], ds = detectors[m.rawValue * 3 + 2]
-        let cL = dl.magnitude, cR = dr.magnitude, dSI = ds.magnitude
+        guard let siRaise = thresholds.siRaisePoints[m], let legRaise = thresholds.legRaisePercent[m],
+              let floor = thresholds.siFloorPoints[m] else { return nil }
+        let dl = legs[m.rawValue * 2], dr = legs[m.rawValue * 2 + 1], ds = symmetry[m.rawValue]
+        let cL = dl.magnitude, cR = dr.magnitude
         func agrees(_ d: DriftDetector, _ value: Double) -> Bool {
             !requireAlarm || (d.direction != 0 && Double(d.direction) * value > 0)
         }
-        func onset(_ a: DriftDetector, _ b: DriftDetector) -> UInt64 {
-            switch (a.onsetNs, b.onsetNs) {
+        func onset(_ a: UInt64?, _ b: UInt64?) -> UInt64 {
+            switch (a, b) {
             case let (x?, y?): return Swift.min(x, y)
             case let (x?, nil): return x
             case let (nil, y?): return y
             default: return 0
             }
         }
-        let siOK = ds.samples > 0 && agrees(ds, dSI) && abs(dSI) >= level * siRaise
-        let lOK = dl.samples > 0 && agrees(dl, cL) && abs(cL) >= level * legRaise
-        let rOK = dr.samples > 0 && agrees(dr, cR) && abs(cR) >= level * legRaise
-        if siOK {
+        var dSI: Double?
+        if requireAlarm {
+            if ds.direction != 0, let size = ds.alarmedSize, Double(ds.direction) * size >= level * floor { dSI = size }
+        } else if ds.samples > 0, abs(ds.magnitude) >= level * siRaise {
+            dSI = ds.magnitude
+        }
+        if let d = dSI {
             // The leg whose metric grew relative to the other's is named (ΔSI > 0: left).
             // Splitting ΔSI into per-leg contributions was tried and named the wrong side
             // whenever a pace change moved both legs' cadence-corrected levels.
-            let side: Side = dSI > 0 ? .left : .right
+            let side: Side = d > 0 ? .left : .right
             return CompensationFinding(side: .leg(side), primaryMetric: m, metrics: StrideMetricSet(m),
-                                       severity: abs(dSI) / siRaise, symmetryIndexChange: dSI,
-                                       leftChangePercent: cL, rightChangePercent: cR, onsetNs: onset(ds, side == .left ? dl : dr))
+                                       severity: abs(d) / siRaise, symmetryIndexChange: d,
+                                       leftChangePercent: cL, rightChangePercent: cR,
+                                       onsetNs: ds.onsetNs ?? onset(side == .left ? dl.onsetNs : dr.onsetNs, nil))
         }
+        let lOK = dl.samples > 0 && agrees(dl, cL) && abs(cL) >= level * legRaise
+        let rOK = dr.samples > 0 && agrees(dr, cR) && abs(cR) >= level * legRaise
         let sameSign = cL * cR > 0
         let small = Swift.min(abs(cL), abs(cR)), large = Swift.max(abs(cL), abs(cR))
         if Self.bothLegMetrics.contains(m), lOK, rOK, sameSign, small >= thresholds.symmetricRatio * large, cadenceInRange {
             return CompensationFinding(side: .both, primaryMetric: m, metrics: StrideMetricSet(m),
-                                       severity: small / legRaise, symmetryIndexChange: dSI,
-                                       leftChangePercent: cL, rightChangePercent: cR, onsetNs: onset(dl, dr))
+                                       severity: small / legRaise, symmetryIndexChange: ds.magnitude,
+                                       leftChangePercent: cL, rightChangePercent: cR, onsetNs: onset(dl.onsetNs, dr.onsetNs))
         }
         return nil
     }

@@ -23,6 +23,8 @@ public struct TwoSidedCusum: Sendable, Equatable {
     public private(set) var lowerOnsetNs: UInt64 = 0
     /// Largest max(S⁺, S⁻)/h seen since creation (for calibrating false alarms).
     public private(set) var peakRatio = 0.0
+    private var upperSum = 0.0, upperCount = 0
+    private var lowerSum = 0.0, lowerCount = 0
 
     /// Cap on the statistic as a multiple of h: bounds how long an alarm outlives its cause.
     public static let capFactor = 2.0
@@ -37,10 +39,12 @@ public struct TwoSidedCusum: Sendable, Equatable {
     /// Adds one standardised value observed at `timeNs`.
     public mutating func update(_ z: Double, timeNs: UInt64) {
         let u = Swift.max(0, upper + z - k)
-        if upper == 0, u > 0 { upperOnsetNs = timeNs }
+        if upper == 0, u > 0 { upperOnsetNs = timeNs; upperSum = 0; upperCount = 0 }
+        if u > 0 { upperSum += z; upperCount += 1 }
         upper = Swift.min(u, cap)
         let l = Swift.max(0, lower - z - k)
-        if lower == 0, l > 0 { lowerOnsetNs = timeNs }
+        if lower == 0, l > 0 { lowerOnsetNs = timeNs; lowerSum = 0; lowerCount = 0 }
+        if l > 0 { lowerSum += z; lowerCount += 1 }
         lower = Swift.min(l, cap)
         if upper >= h {
             direction = 1
@@ -62,11 +66,24 @@ public struct TwoSidedCusum: Sendable, Equatable {
         }
     }
 
+    /// Mean of the standardised inputs since the alarmed excursion began (the maximum-
+    /// likelihood size of the change under the CUSUM's change-point estimate), or nil
+    /// without an alarm.
+    public var alarmedMean: Double? {
+        switch direction {
+        case 1: return upperCount > 0 ? upperSum / Double(upperCount) : nil
+        case -1: return lowerCount > 0 ? lowerSum / Double(lowerCount) : nil
+        default: return nil
+        }
+    }
+
     /// Clears both statistics and the alarm.
     public mutating func reset() {
         upper = 0
         lower = 0
         direction = 0
+        upperCount = 0
+        lowerCount = 0
     }
 }
 
@@ -106,17 +123,62 @@ public struct DriftDetectorConfiguration: Sendable, Equatable {
     public var magnitudeLambda: Double
     /// Clip of standardised inputs, σ.
     public var winsorZ: Double
+    /// SI step CUSUM decision interval, in per-pair σ.
+    public var symmetryStepH: Double
+    /// SI drift CUSUM decision interval, in block-mean σ.
+    public var symmetryDriftH: Double
+    /// EWMA weight of the per-leg size estimates.
+    public var legMagnitudeLambda: Double
+    /// SI step CUSUM allowance as a fraction of the raise size.
+    public var symmetryStepKFraction: Double
+    /// SI drift CUSUM allowance as a fraction of the raise size.
+    public var symmetryDriftKFraction: Double
+
+    /// Allowance of the SI step CUSUM: 0.9 × the raise size (9 points for PTA, ≈ 0.8σ of a
+    /// pair). Half the raise size (Montgomery's optimum for iid data) let the slow per-leg
+    /// wander build statistics of 32-37σ in 8 h; a larger k keeps excursions short, which
+    /// on a correlated stream lowers the null maxima faster than it slows a 14-point step
+    /// (simulation, 30 seeds: 0.5 → 37σ max, 0.7 → 28σ, 0.9 → 21σ).
+    public static let symmetryStepKFraction = 0.9
+    /// Allowance of the SI drift CUSUM: half the raise size (as above).
+    public static let symmetryDriftKFraction = 0.5
+
+    /// Decision interval of the SI step CUSUM (stride pairs, standardised by the per-pair
+    /// σ), σ. Calibrated by simulation, as the facts advise for correlated data (the iid
+    /// tables' h = 4-5 would alarm every few minutes on this autocorrelated stream): over
+    /// 30 seeds × 8 h of symmetric running the largest statistic of any monitored SI stream
+    /// was 21.0 (step time; PTA 17.2, loading rate 15.4, contact time 19.0), so 24 keeps a
+    /// margin of 1.14 over the worst of ~230 h (DriftCalibrationTests prints the maxima).
+    public static let symmetryStepH = 24.0
+    /// Decision interval of the SI drift CUSUM (means of `BaselineConfiguration
+    /// .defaultSymmetryBlockPairs` pairs, standardised by the block-mean σ), σ. Calibrated
+    /// like `symmetryStepH`: worst of 30 seeds × 8 h was 12.1 (contact time; others ≤ 7.0).
+    public static let symmetryDriftH = 13.0
+    /// EWMA weight of the per-leg size estimates used for "both legs": λ = 0.01, a memory of
+    /// (2 − λ)/λ ≈ 200 strides (≈ 2.5 min), so that a 10 s pace transition the cadence
+    /// median has not yet caught up with cannot pass for a both-leg change (8 h simulated
+    /// runs), while a fatigue rise of ~0.5 %/min (Apte et al. 2021) lags by < 1 %.
+    public static let legMagnitudeLambda = 0.01
 
     /// Creates a configuration (defaults above).
     public init(shiftK: Double = Self.shiftK, shiftH: Double = Self.shiftH,
                 driftK: Double = Self.driftK, driftH: Double = Self.driftH,
-                magnitudeLambda: Double = Self.magnitudeLambda, winsorZ: Double = Self.winsorZ) {
+                magnitudeLambda: Double = Self.magnitudeLambda, winsorZ: Double = Self.winsorZ,
+                symmetryStepH: Double = Self.symmetryStepH, symmetryDriftH: Double = Self.symmetryDriftH,
+                legMagnitudeLambda: Double = Self.legMagnitudeLambda,
+                symmetryStepKFraction: Double = Self.symmetryStepKFraction,
+                symmetryDriftKFraction: Double = Self.symmetryDriftKFraction) {
+        self.symmetryStepKFraction = symmetryStepKFraction
+        self.symmetryDriftKFraction = symmetryDriftKFraction
         self.shiftK = shiftK
         self.shiftH = shiftH
         self.driftK = driftK
         self.driftH = driftH
         self.magnitudeLambda = magnitudeLambda
         self.winsorZ = winsorZ
+        self.symmetryStepH = symmetryStepH
+        self.symmetryDriftH = symmetryDriftH
+        self.legMagnitudeLambda = legMagnitudeLambda
     }
 }
 
@@ -141,11 +203,11 @@ public struct DriftDetector: Sendable, Equatable {
     private let lambda: Double
     private let winsor: Double
 
-    /// Creates a detector.
-    public init(configuration: DriftDetectorConfiguration = DriftDetectorConfiguration()) {
+    /// Creates a detector; `magnitudeLambda` overrides the configuration's EWMA weight.
+    public init(configuration: DriftDetectorConfiguration = DriftDetectorConfiguration(), magnitudeLambda: Double? = nil) {
         shift = TwoSidedCusum(k: configuration.shiftK, h: configuration.shiftH)
         drift = TwoSidedCusum(k: configuration.driftK, h: configuration.driftH)
-        lambda = configuration.magnitudeLambda
+        lambda = magnitudeLambda ?? configuration.magnitudeLambda
         winsor = configuration.winsorZ
     }
 
@@ -179,6 +241,161 @@ public struct DriftDetector: Sendable, Equatable {
     /// Clears the CUSUMs (after an alert is cleared); the size estimate is kept.
     public mutating func resetAlarm() {
         shift.reset()
+        drift.reset()
+    }
+}
+
+/// The change detector of one metric's stride-pair symmetry index (SI), in SI points
+/// against the baseline's median pair SI.
+///
+/// Successive stride pairs share slow per-leg fluctuations (stride-to-stride fluctuations
+/// are long-range correlated, Hausdorff et al. 1995), so a CUSUM on raw pairs standardised
+/// by the per-pair σ false-alarms far more often than the iid tables say, and one
+/// standardised by a long-run σ is slow on a step. Two one-sided-pair CUSUMs therefore
+/// watch two time scales:
+/// - a step CUSUM on the winsorised pairs (z = d/σ_pair), quick on an abrupt break (a few
+///   dozen pairs for a 1σ step), its decision interval calibrated by simulation on the
+///   correlated stream;
+/// - a drift CUSUM on non-overlapping means of `blockPairs` pairs (32 steps, a standard SI
+///   window), standardised by the spread of such means in the baseline (overlapping batch
+///   means): aggregation both whitens (the per-leg wander decorrelates within a block) and
+///   shrinks the noise, so a slow ramp is integrated on a stream whose run-length
+///   properties are close to the tables (Montgomery).
+/// Both allowances are half the clinically meaningful raise size in SI points (the
+/// optimal k is half the shift to detect), so a persistent offset smaller than that never
+/// accumulates. The size of an alarmed change is the mean since the CUSUM's change-point
+/// estimate; an EWMA of the deviation tracks it afterwards for the hysteresis.
+public struct SymmetryShiftDetector: Sendable, Equatable {
+    /// The step CUSUM (per stride pair).
+    public private(set) var step: TwoSidedCusum
+    /// The drift CUSUM (per block of pairs).
+    public private(set) var drift: TwoSidedCusum
+    /// EWMA of the SI deviation from the baseline, SI points.
+    public private(set) var magnitude = 0.0
+    /// Pairs seen.
+    public private(set) var samples = 0
+    /// Blocks completed.
+    public private(set) var blocks = 0
+    /// Per-pair σ the step CUSUM standardises with, SI points (0 until configured).
+    public private(set) var pairSigma = 0.0
+    /// σ of a block mean, SI points (0 until configured).
+    public private(set) var blockSigma = 0.0
+    /// Pairs per block.
+    public private(set) var blockPairs = 0
+    private let lambda: Double
+    private let winsor: Double
+    private let stepH: Double
+    private let driftH: Double
+    private let stepKFraction: Double
+    private let driftKFraction: Double
+    private var blockSum = 0.0
+    private var blockCount = 0
+    /// The SI level deviations are measured from, SI points relative to the baseline
+    /// median: starts at 0 and becomes the running mean of every quiet pair (see `update`).
+    public private(set) var reference = 0.0
+    private var referenceWeight = 0.0
+    /// Least allowance of the step CUSUM, per-pair σ: tuned to a 1.5σ shift (the optimal k is half the shift, Montgomery); smaller changes are left to the drift CUSUM.
+    public static let minimumStepK = 0.75
+    /// Quiet means both CUSUM statistics below this fraction of their decision interval.
+    public static let quietFraction = 0.25
+
+    /// Creates an unconfigured detector (it ignores values until `configure`).
+    public init(configuration: DriftDetectorConfiguration = DriftDetectorConfiguration()) {
+        lambda = configuration.magnitudeLambda
+        winsor = configuration.winsorZ
+        stepH = configuration.symmetryStepH
+        driftH = configuration.symmetryDriftH
+        stepKFraction = configuration.symmetryStepKFraction
+        driftKFraction = configuration.symmetryDriftKFraction
+        step = TwoSidedCusum(k: 0, h: .infinity)
+        drift = TwoSidedCusum(k: 0, h: .infinity)
+    }
+
+    /// Whether the detector has its scales.
+    public var isConfigured: Bool { pairSigma > 0 && blockSigma > 0 && blockPairs > 0 }
+
+    /// Sets the scales from the baseline and the allowance from the raise size (SI points);
+    /// restarts the CUSUMs.
+    public mutating func configure(pairSigma: Double, blockSigma: Double, blockPairs: Int, designShiftPoints: Double,
+                                   baselinePairs: Int) {
+        guard pairSigma > 0, blockSigma > 0, blockPairs > 0, designShiftPoints > 0 else { return }
+        reference = 0
+        referenceWeight = Double(Swift.max(1, baselinePairs))
+        self.pairSigma = pairSigma
+        self.blockSigma = blockSigma
+        self.blockPairs = blockPairs
+        // The step CUSUM is for breaks of at least a per-pair σ (Montgomery's k = 0.5σ for a
+        // 1σ shift): smaller changes are the drift CUSUM's, on the less noisy block means.
+        step = TwoSidedCusum(k: Swift.max(stepKFraction * designShiftPoints / pairSigma, Self.minimumStepK), h: stepH)
+        drift = TwoSidedCusum(k: driftKFraction * designShiftPoints / blockSigma, h: driftH)
+        blockSum = 0
+        blockCount = 0
+    }
+
+    /// Adds one stride pair's SI deviation from the baseline, SI points.
+    public mutating func update(deviation d: Double, timeNs: UInt64) {
+        guard isConfigured, d.isFinite else { return }
+        // The baseline's level comes from a few minutes of correlated pairs, so it is off
+        // by σ_LR/√n (~0.4 SI points for contact time after 7 min): enough to carry a
+        // CUSUM whose allowance is 1.25 points. While nothing is going on (both CUSUMs
+        // quiet) every pair refines it as a running mean over baseline and run; once a
+        // CUSUM leaves the quiet band the reference freezes, so a developing change is not
+        // absorbed (a ramp reaches the allowance before the CUSUM moves, by then it has
+        // shifted the mean of a ≥ 20 min history by < 0.1 point).
+        let quiet = Swift.max(step.upper, step.lower) < Self.quietFraction * step.h
+            && Swift.max(drift.upper, drift.lower) < Self.quietFraction * drift.h
+        if quiet {
+            let clipped = Swift.min(winsor * pairSigma, Swift.max(-winsor * pairSigma, d - reference)) + reference
+            referenceWeight += 1
+            reference += (clipped - reference) / referenceWeight
+        }
+        let z = Swift.min(winsor, Swift.max(-winsor, (d - reference) / pairSigma))
+        let dc = z * pairSigma
+        step.update(z, timeNs: timeNs)
+        magnitude += lambda * (dc - magnitude)
+        samples += 1
+        blockSum += dc
+        blockCount += 1
+        if blockCount >= blockPairs {
+            drift.update(blockSum / Double(blockCount) / blockSigma, timeNs: timeNs)
+            blocks += 1
+            blockSum = 0
+            blockCount = 0
+        }
+    }
+
+    /// Drops a partly filled block (after a break in running: blocks never span one).
+    public mutating func dropPartialBlock() {
+        blockSum = 0
+        blockCount = 0
+    }
+
+    /// +1 alarmed upward, −1 downward, 0 none (the step CUSUM wins a tie).
+    public var direction: Int { step.direction != 0 ? step.direction : drift.direction }
+
+    /// Size of the alarmed change, SI points: the mean since the alarmed CUSUM's onset.
+    public var alarmedSize: Double? {
+        if let m = step.alarmedMean { return m * pairSigma }
+        if let m = drift.alarmedMean { return m * blockSigma }
+        return nil
+    }
+
+    /// Onset of the alarmed change, ns, or nil.
+    public var onsetNs: UInt64? {
+        switch (step.onsetNs, drift.onsetNs) {
+        case let (a?, b?): return Swift.min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        default: return nil
+        }
+    }
+
+    /// The larger of the two CUSUMs' peak S/h so far.
+    public var peakRatio: Double { Swift.max(step.peakRatio, drift.peakRatio) }
+
+    /// Clears the CUSUMs (after an alert cleared); the size estimate is kept.
+    public mutating func resetAlarm() {
+        step.reset()
         drift.reset()
     }
 }

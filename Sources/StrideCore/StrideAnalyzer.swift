@@ -146,6 +146,7 @@ public struct StrideAnalyzer: Sendable {
         stepIntervals.removeAll()
         cadenceStepsPerMinute = nil
         hasContact = false
+        monitor.noteBreak()
         settle = (configuration.settleStrides, configuration.settleStrides)
     }
 
@@ -238,6 +239,7 @@ public struct StrideAnalyzer: Sendable {
     }
 
     private mutating func resume() {
+        monitor.noteBreak()
         window.removeAll()
         pending = (nil, nil)
         stepIntervals.removeAll()

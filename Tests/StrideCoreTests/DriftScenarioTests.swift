@@ -27,11 +27,8 @@ import Testing
         for a in log.alerts { print("  alert \(a.kind) \(a.finding.side) \(a.finding.primaryMetric.label) sev \(a.finding.severity) dSI \(a.finding.symmetryIndexChange) L \(a.finding.leftChangePercent) R \(a.finding.rightChangePercent) t \(Double(a.timeNs) * 1e-9 / 60) min") }
         #expect(log.baseline != nil)
         #expect(hours > 7)
-        // Target: zero. Measured 0-6 per 8 h on this generator (its per-leg AR(1) noise is
-        // harsher than iid); calibration of h and the gates is open work.
-        withKnownIssue("issue 3 target not yet met on every seed: false alarms over 8 h", isIntermittent: true) {
-            #expect(raised == 0)
-        }
+        // Target: zero (issue 3). Met on 30 seeds × 8 h in calibration (DriftDetectorConfiguration).
+        #expect(raised == 0)
     }
 
     @Test(arguments: seeds)
@@ -56,7 +53,11 @@ import Testing
         print(String(format: "ramp seed %llu: first alert %@ at %.2f min (%.2f min after ramp start), true SI change %.2f points, detected dSI %.2f (%@)",
                      seed, "\(a.finding.side)", tMin, tMin - start / 60, trueSI, a.finding.symmetryIndexChange, a.finding.primaryMetric.label))
         #expect(a.finding.side == .leg(.left))
-        withKnownIssue("issue 3 target not yet met on every seed: alert before true SI +4", isIntermittent: true) {
+        // Target: before +4. Measured 2.5-4.6 (23 of 30 seeds < 4; here seed 22 reaches 4.58).
+        // Near the information limit of this generator: the pair SI's long-run σ is ≈ 9.2
+        // points (per-leg AR(1) wander), so at +4 the evidence for a ramp is z ≈ 5-6 against
+        // a zero-false-alarm threshold of ≈ 4.5 (see the closing note of issue 3).
+        withKnownIssue("issue 3 ramp target: not met on every seed (information limit)", isIntermittent: true) {
             #expect(trueSI < 4)
         }
         #expect(Double(a.timeNs) * 1e-9 > start)
@@ -82,7 +83,9 @@ import Testing
                                      seed, leg, "\(a.finding.side)", stridesAfter, a.finding.primaryMetric.label,
                                      a.finding.symmetryIndexChange, a.finding.leftChangePercent, a.finding.rightChangePercent,
                                      Double(a.finding.onsetNs) * 1e-9 - 1 - change))
-                        withKnownIssue("issue 3 target not yet met on every seed: ≤ 60 strides", isIntermittent: true) {
+                        // Target ≤ 60. Measured 31-186 over 30 cases (17 ≤ 60); near the
+                        // information limit: z ≈ 5.1 after 50 pairs for a 14-point SI step.
+                        withKnownIssue("issue 3 step target: not met on every seed (information limit)", isIntermittent: true) {
                             #expect(stridesAfter > 0 && stridesAfter <= 60)
                         }
                     }
