@@ -58,5 +58,6 @@ let package = Package(
         .testTarget(name: "HardwareSimTests", dependencies: ["HardwareSim", "Hardware"], swiftSettings: strict),
         .testTarget(name: "LinuxHardwareTests", dependencies: ["LinuxHardware", "Hardware"], swiftSettings: strict),
         .testTarget(name: "StrideDaemonTests", dependencies: ["StrideDaemon", "HardwareSim"], swiftSettings: strict),
+        .testTarget(name: "CoreOnRunnerTests", dependencies: ["StrideCore", "HardwareSim"], swiftSettings: strict),
     ]
 )

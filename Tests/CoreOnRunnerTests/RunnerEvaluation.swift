@@ -1,0 +1,234 @@
+import HardwareSim
+import StrideCore
+
+// Scoring the shank detector against the virtual runner's ground truth.
+//
+// Read this before trusting a figure: the runner is our own model (HardwareSim/Runner).
+// Its true initial contact is, by construction, the start of a sin² impact rise, its true
+// toe-off the centre of a 6 ms axial notch (and a kink of the shank's angular velocity),
+// and its true PTA the peak of the noiseless body-frame axial signal. The detector looks
+// for exactly these landmarks, so these figures measure the detector's signal processing
+// (sampling, noise, quantisation, mounting rotation, loose-strap ringing), not its
+// agreement with a force plate on real tibiae.
+
+/// Where the package's files are (tests run from the package root or elsewhere).
+enum Paths {
+    static func scenario(_ name: String) -> String {
+        let here = #filePath
+        // …/Tests/CoreOnRunnerTests/RunnerEvaluation.swift → package root
+        var parts = here.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/") + "/config/scenarios/\(name).yaml"
+    }
+}
+
+/// How the runner's signal reaches the detector.
+struct FeedOptions {
+    /// Output data rate, Hz.
+    var rateHz: Double = 800
+    /// Scenario seconds fed: from (may be −1: the runner stands before the start) to.
+    var fromS: Double = -1
+    var toS: Double = 180
+    /// Round to the ADXL375's 49 mg/LSB (datasheet Table 1, scale factor) and clip at ±200 g.
+    var quantiseADXL375 = true
+    /// Mark samples `.hasGyro` (an LSM6DSO-class chip on the shank).
+    var gyro = false
+    /// Override the scenario's seed.
+    var seed: UInt64?
+}
+
+/// ADXL375 scale factor, g per LSB: 49 mg/LSB (ADXL375 datasheet, Table 1).
+let adxl375GPerLSB: Float = 0.049
+/// ADXL375 measurement range, g: ±200 g (ADXL375 datasheet, Table 1).
+let adxl375RangeG: Float = 200
+
+/// Detected events of both legs.
+struct Detected {
+    var events: [Side: [GaitEvent]] = [.left: [], .right: []]
+    var calibratedStanding: [Side: Bool] = [:]
+}
+
+/// Runs both shank detectors over the runner's sensor-frame samples.
+func runDetectors(_ runner: VirtualRunner, _ o: FeedOptions) -> Detected {
+    var out = Detected()
+    let periodNs = UInt64((1e9 / o.rateHz).rounded())
+    for side in [Side.left, Side.right] {
+        let source = runner.source(for: side == .left ? .leftShank : .rightShank)
+        var detector = ShankEventDetector(configuration: .init(side: side, sampleRateHz: o.rateHz))
+        var events: [GaitEvent] = []
+        events.reserveCapacity(Int((o.toS - o.fromS) * 4))
+        let startNs = UInt64(Int64(runner.startNs) + Int64(o.fromS * 1e9))
+        let endNs = UInt64(Int64(runner.startNs) + Int64(o.toS * 1e9))
+        var t = startNs
+        while t < endNs {
+            var (a, g) = source.sample(atNs: t)
+            var flags: SampleFlags = o.gyro ? [.hasGyro] : []
+            if o.quantiseADXL375 {
+                func q(_ v: Float) -> Float {
+                    let c = Swift.max(-adxl375RangeG, Swift.min(adxl375RangeG, v))
+                    if c != v { flags.insert(.clipped) }
+                    return (c / adxl375GPerLSB).rounded() * adxl375GPerLSB
+                }
+                a = Vector3(x: q(a.x), y: q(a.y), z: q(a.z))
+            }
+            if !o.gyro { g = .zero }
+            detector.process(IMUSample(timeNs: t, accel: a, gyro: g, flags: flags)) { events.append($0) }
+            t += periodNs
+        }
+        detector.finish { events.append($0) }
+        out.events[side] = events
+        out.calibratedStanding[side] = detector.calibratedStanding
+    }
+    return out
+}
+
+/// One matched stance: detection and truth.
+struct MatchedStance {
+    var side: Side
+    var truthIC: UInt64
+    var detectedIC: UInt64
+    var truthStride: StrideTruth?
+    var detectedTO: UInt64?
+    var detectedPeakG: Float
+    var detectedClipped: Bool
+    var truthPeakG: Float
+}
+
+/// The figures the targets are stated in.
+struct Figures {
+    var detections = 0, truePositives = 0, truthICs = 0, matchedTruth = 0
+    var icErrorsMs: [Double] = []          // absolute
+    var icSignedMs: [Double] = []
+    var contactErrorsMs: [Double] = []     // absolute
+    var toSignedMs: [Double] = []
+    var ptaErrorsPct: [Side: [Double]] = [.left: [], .right: []]
+    var ptaSignedPct: [Double] = []
+    var siErrors: [String: [Double]] = [:]  // metric → |SI_detected − SI_truth| per window
+    var windows = 0
+    var precision: Double { detections == 0 ? 0 : Double(truePositives) / Double(detections) }
+    var recall: Double { truthICs == 0 ? 0 : Double(matchedTruth) / Double(truthICs) }
+}
+
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    guard !xs.isEmpty else { return .nan }
+    let s = xs.sorted()
+    let r = p * Double(s.count - 1)
+    let lo = Int(r.rounded(.down)), hi = Swift.min(lo + 1, s.count - 1)
+    return s[lo] + (s[hi] - s[lo]) * (r - Double(lo))
+}
+func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+func median(_ xs: [Double]) -> Double { percentile(xs, 0.5) }
+
+/// Largest distance (ns) at which a detected IC is matched to a true one: ±25 ms, half
+/// the ±50 ms window used for event F1 in the dataset targets.
+let matchToleranceNs: UInt64 = 25_000_000
+/// Steps per symmetry window: 32 (running-gait-facts.md: 32-64 for variability measures;
+/// SymmetryWindow.defaultWindowSteps).
+let siWindowSteps = 32
+
+/// Scores detections against the truth for contacts with IC in [fromNs, toNs].
+func score(_ d: Detected, truth: GroundTruthRecorder, fromNs: UInt64, toNs: UInt64) -> (Figures, [MatchedStance]) {
+    var f = Figures()
+    var matchedAll: [MatchedStance] = []
+    var strideByIC: [UInt64: StrideTruth] = [:]
+    for s in truth.strides { strideByIC[s.icNs] = s }
+    for side in [Side.left, Side.right] {
+        let trueICs = truth.events.filter { $0.kind == .initialContact && $0.side == side }
+        let trueTOs = truth.events.filter { $0.kind == .toeOff && $0.side == side }.map(\.timeNs)
+        _ = trueTOs
+        // A truth IC counts as a running contact when its stride says so.
+        let running = trueICs.filter { $0.timeNs >= fromNs && $0.timeNs <= toNs && strideByIC[$0.timeNs]?.activity == .running }
+        f.truthICs += running.count
+        let events = d.events[side] ?? []
+        let ics = events.enumerated().filter { $0.element.kind == .initialContact && $0.element.timeNs >= fromNs && $0.element.timeNs <= toNs }
+        var used = Set<UInt64>()
+        var j = 0
+        for (k, e) in ics {
+            f.detections += 1
+            // Nearest true IC of any activity.
+            while j + 1 < trueICs.count, trueICs[j + 1].timeNs <= e.timeNs { j += 1 }
+            var best: GaitEvent?
+            var bestD = UInt64.max
+            for c in [j, j + 1] where c < trueICs.count {
+                let t = trueICs[c].timeNs
+                let dd = t > e.timeNs ? t - e.timeNs : e.timeNs - t
+                if dd < bestD { bestD = dd; best = trueICs[c] }
+            }
+            guard let b = best, bestD <= matchToleranceNs, !used.contains(b.timeNs),
+                  let stride = strideByIC[b.timeNs], stride.activity == .running else { continue }
+            used.insert(b.timeNs)
+            f.truePositives += 1
+            let signed = (Double(e.timeNs) - Double(b.timeNs)) / 1e6
+            f.icSignedMs.append(signed)
+            f.icErrorsMs.append(abs(signed))
+            var to: UInt64?
+            if k + 1 < events.count, events[k + 1].kind == .toeOff { to = events[k + 1].timeNs }
+            matchedAll.append(MatchedStance(side: side, truthIC: b.timeNs, detectedIC: e.timeNs, truthStride: stride,
+                                            detectedTO: to, detectedPeakG: e.peakG, detectedClipped: e.clipped, truthPeakG: b.peakG))
+        }
+        f.matchedTruth += used.count
+    }
+    matchedAll.sort { $0.truthIC < $1.truthIC }
+    for m in matchedAll {
+        guard let s = m.truthStride else { continue }
+        if let to = m.detectedTO {
+            let ct = (Double(to) - Double(m.detectedIC)) / 1e6
+            f.contactErrorsMs.append(abs(ct - s.contactTimeS * 1e3))
+            f.toSignedMs.append((Double(to) - Double(s.toNs)) / 1e6)
+        }
+        if !m.detectedClipped {
+            let e = 100 * (Double(m.detectedPeakG) - Double(m.truthPeakG)) / Double(m.truthPeakG)
+            f.ptaErrorsPct[m.side, default: []].append(abs(e))
+            if m.side == .left { f.ptaSignedPct.append(e) }
+        }
+    }
+    // Windowed SI over consecutive, non-overlapping windows of 32 steady matched steps.
+    let steady = matchedAll.filter { $0.truthStride?.steady == true && $0.detectedTO != nil }
+    var start = 0
+    while start + siWindowSteps <= steady.count {
+        let w = steady[start..<(start + siWindowSteps)]
+        start += siWindowSteps
+        func si(_ value: (MatchedStance) -> Double) -> Double? {
+            let l = w.filter { $0.side == .left }.map(value), r = w.filter { $0.side == .right }.map(value)
+            guard l.count >= 8, r.count >= 8 else { return nil }
+            return symmetryIndex(median(l), median(r))
+        }
+        let pairs: [(String, (MatchedStance) -> Double, (MatchedStance) -> Double)] = [
+            ("contact_time", { Double(($0.detectedTO ?? 0) - $0.detectedIC) }, { ($0.truthStride?.contactTimeS ?? 0) }),
+            ("pta", { Double($0.detectedPeakG) }, { Double($0.truthPeakG) }),
+        ]
+        var counted = false
+        for (name, det, tru) in pairs {
+            if let a = si(det), let b = si(tru) {
+                f.siErrors[name, default: []].append(abs(a - b))
+                counted = true
+            }
+        }
+        if counted { f.windows += 1 }
+    }
+    return (f, matchedAll)
+}
+
+/// One line per figure, for the test log.
+func report(_ label: String, _ f: Figures, ptaSides: [Side] = [.left, .right]) {
+    func r(_ x: Double, _ d: Int = 2) -> String {
+        guard x.isFinite else { return "n/a" }
+        var p = 1.0
+        for _ in 0..<d { p *= 10 }
+        return String((x * p).rounded() / p)
+    }
+    print("[\(label)] IC precision \(r(100 * f.precision, 3)) % (\(f.truePositives)/\(f.detections))")
+    print("[\(label)] IC recall \(r(100 * f.recall, 3)) % (\(f.matchedTruth)/\(f.truthICs))")
+    print("[\(label)] IC timing |error| median \(r(median(f.icErrorsMs))) ms, p95 \(r(percentile(f.icErrorsMs, 0.95))) ms, max \(r(f.icErrorsMs.max() ?? .nan)) ms, bias \(r(mean(f.icSignedMs))) ms")
+    print("[\(label)] contact time MAE \(r(mean(f.contactErrorsMs))) ms, p95 \(r(percentile(f.contactErrorsMs, 0.95))) ms (TO bias \(r(mean(f.toSignedMs))) ms, n \(f.contactErrorsMs.count))")
+    for side in [Side.left, Side.right] {
+        let e = f.ptaErrorsPct[side] ?? []
+        let note = ptaSides.contains(side) ? "" : " (not asserted, see test)"
+        let bias = side == .left ? ", left bias \(r(mean(f.ptaSignedPct))) %" : ""
+        print("[\(label)] PTA |error| \(side) mean \(r(mean(e))) %, p95 \(r(percentile(e, 0.95))) %, n \(e.count)\(bias)\(note)")
+    }
+    for name in ["contact_time", "pta"] {
+        let e = f.siErrors[name] ?? []
+        print("[\(label)] SI(\(name)) \(siWindowSteps)-step windows |SI_det - SI_true| mean \(r(mean(e))) pp, max \(r(e.max() ?? .nan)) pp, windows \(e.count)")
+    }
+}
