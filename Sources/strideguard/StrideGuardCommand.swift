@@ -7,5 +7,6 @@ struct StrideGuardCommand: ParsableCommand {
         commandName: "strideguard",
         abstract: "Running-gait asymmetry daemon: finds every stride of each leg, learns your baseline, and buzzes when one side starts compensating.",
         subcommands: [ProbeCommand.self, SynthCommand.self]
+            + [CheckConfigCommand.self]
     )
 }
