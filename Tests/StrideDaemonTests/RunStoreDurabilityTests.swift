@@ -174,7 +174,7 @@ struct RunStoreDurabilityTests {
         let dir = RunStoreTempDirectory()
         // A file created and never written (power cut at once).
         let zero = dir.path + "/zero.sqlite"
-        FileManager.default.createFile(atPath: zero, contents: Data())
+        _ = FileManager.default.createFile(atPath: zero, contents: Data())
         guard case .emptyRecord(_, let detail)? = Self.readError(zero) else {
             Issue.record("expected emptyRecord for a 0-byte file")
             return

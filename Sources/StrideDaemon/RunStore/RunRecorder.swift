@@ -94,6 +94,10 @@ public final class RunRecorder: @unchecked Sendable {
     private let startDate: Date
     private let startNs: UInt64
 
+    /// Wakes the writer early (flush, close). Its timed wait runs on the monotonic clock:
+    /// a board without a real-time clock steps its wall clock when NTP syncs, and a
+    /// wall-clock deadline would then stall the commits.
+    private let wakeup = DispatchSemaphore(value: 0)
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var flushRequested = 0
@@ -272,7 +276,7 @@ public final class RunRecorder: @unchecked Sendable {
         guard !writerExited, !closing else { return }
         flushRequested += 1
         let ticket = flushRequested
-        condition.broadcast()
+        wakeup.signal()
         while flushCompleted < ticket && !writerExited { condition.wait() }
     }
 
@@ -286,7 +290,7 @@ public final class RunRecorder: @unchecked Sendable {
         if !closing {
             closing = true
             endNs = endMonotonicNs
-            condition.broadcast()
+            wakeup.signal()
         }
         while !writerExited { condition.wait() }
     }
@@ -294,19 +298,23 @@ public final class RunRecorder: @unchecked Sendable {
     // MARK: The writer thread
 
     private func writerLoop() {
-        var nextCommit = Date().addingTimeInterval(options.commitInterval)
+        var nextCommit = DispatchTime.now() + options.commitInterval
         while true {
             condition.lock()
-            while !closing && flushRequested == flushCompleted && Date() < nextCommit {
-                _ = condition.wait(until: nextCommit)
+            let asked = closing || flushRequested != flushCompleted
+            condition.unlock()
+            if !asked && DispatchTime.now() < nextCommit {
+                _ = wakeup.wait(timeout: nextCommit)
+                continue
             }
+            condition.lock()
             let ticket = flushRequested
             let isClosing = closing
             let end = endNs
             condition.unlock()
 
             cycle()
-            nextCommit = Date().addingTimeInterval(options.commitInterval)
+            nextCommit = DispatchTime.now() + options.commitInterval
 
             if isClosing {
                 finish(endNs: end)
