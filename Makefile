@@ -3,7 +3,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 SWIFT ?= swift
 
-.PHONY: all setup setup-test build demo test bench install clean
+.PHONY: all setup setup-test build demo test bench install uninstall clean
 
 all: build
 
@@ -27,6 +27,43 @@ test: setup-test
 # Benchmarks (ordo-one package-benchmark), in their own package.
 bench: setup
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+# Installs the built program and the systemd/udev pieces (systemd/README.md). Build first
+# (`make build`); then `sudo make install`, or `make install DESTDIR=/tmp/image` for an
+# image. An existing /etc/strideguard/strideguard.yaml is never overwritten.
+SYSCONFDIR ?= /etc
+BINARY ?= .build/release/strideguard
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+
+install:
+	@test -x $(BINARY) || { echo "make install: no $(BINARY); run 'make build' first" >&2; exit 1; }
+	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/strideguard
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/bin/strideguard|$(PREFIX)/bin/strideguard|g' systemd/strideguard.service > $(DESTDIR)$(UNITDIR)/strideguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/strideguard.service
+	install -D -m 0644 systemd/strideguard.sysusers $(DESTDIR)$(SYSUSERSDIR)/strideguard.conf
+	install -D -m 0644 systemd/strideguard.tmpfiles $(DESTDIR)$(TMPFILESDIR)/strideguard.conf
+	install -D -m 0644 systemd/99-strideguard.rules $(DESTDIR)$(UDEVRULESDIR)/99-strideguard.rules
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/strideguard
+	@if [ ! -f config/strideguard.yaml ]; then \
+		echo "make install: no config/strideguard.yaml in this tree; none installed" >&2; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/strideguard/strideguard.yaml ]; then \
+		echo "make install: keeping the existing $(DESTDIR)$(SYSCONFDIR)/strideguard/strideguard.yaml"; \
+	else \
+		install -m 0644 config/strideguard.yaml $(DESTDIR)$(SYSCONFDIR)/strideguard/strideguard.yaml; \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then \
+		echo "Next: systemd-sysusers; systemd-tmpfiles --create strideguard.conf; udevadm control --reload; udevadm trigger; systemctl daemon-reload; systemctl enable --now strideguard"; \
+	fi
+
+# Removes what install put there, except the configuration and the run records.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/strideguard $(DESTDIR)$(UNITDIR)/strideguard.service \
+		$(DESTDIR)$(SYSUSERSDIR)/strideguard.conf $(DESTDIR)$(TMPFILESDIR)/strideguard.conf \
+		$(DESTDIR)$(UDEVRULESDIR)/99-strideguard.rules
 
 clean:
 	rm -rf .build Benchmarks/.build vm/out

@@ -6,7 +6,7 @@ struct StrideGuardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strideguard",
         abstract: "Running-gait asymmetry daemon: finds every stride of each leg, learns your baseline, and buzzes when one side starts compensating.",
-        subcommands: [ProbeCommand.self, SynthCommand.self]
+        subcommands: [ProbeCommand.self, SynthCommand.self, BuzzerOffCommand.self]
             + [CheckConfigCommand.self]
     )
 }
