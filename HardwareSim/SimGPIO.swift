@@ -91,6 +91,18 @@ public final class SimEdgeLine: EdgeEventLine, @unchecked Sendable {
     /// Events waiting to be read.
     public var pendingEvents: Int { queue.count }
 
+    /// The earliest time the source may raise an edge (now if one is waiting), or nil.
+    public var nextPossibleEventNs: UInt64? {
+        if !queue.isEmpty { return clock.nowNs }
+        return source?.nextPossibleEdgeNs
+    }
+
+    /// Brings the source up to the present and returns the events now waiting.
+    public func catchUpAndCount() -> Int {
+        source?.catchUp()
+        return queue.count
+    }
+
     public func waitForEdge(timeoutNs: UInt64) throws(GPIOError) -> EdgeEvent? {
         let deadline = clock.nowNs + timeoutNs
         while true {

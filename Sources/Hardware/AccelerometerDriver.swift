@@ -65,13 +65,18 @@ public struct DrainResult: Sendable, Equatable {
     public var lostSamples: Int
     /// Samples in this batch with at least one clipped axis.
     public var clippedSamples: Int
+    /// The drain stopped part-way on this error (a bus error on a long cable, say). The
+    /// samples already read are in the batch and stamped; the rest stay in the FIFO for the
+    /// next drain. A drain that fails before reading any sample throws instead.
+    public var interruption: HardwareError?
 
     /// Creates a result.
-    public init(count: Int = 0, overrun: Bool = false, lostSamples: Int = 0, clippedSamples: Int = 0) {
+    public init(count: Int = 0, overrun: Bool = false, lostSamples: Int = 0, clippedSamples: Int = 0, interruption: HardwareError? = nil) {
         self.count = count
         self.overrun = overrun
         self.lostSamples = lostSamples
         self.clippedSamples = clippedSamples
+        self.interruption = interruption
     }
 }
 

@@ -219,11 +219,28 @@ public final class ADXL34xDriver: AccelerometerDriver {
         let overrun = sources & Self.intOverrun != 0
         let firstLevel = Int(try read(.fifoStatus) & Self.fifoEntriesMask)
         var count = 0
-        var level = firstLevel
         var clipped = 0
+        var interruption: HardwareError?
+        do {
+            try readFIFO(into: buffer, level: firstLevel, watermark: applied.fifoWatermark, count: &count, clipped: &clipped)
+        } catch {
+            if count == 0 { throw error }
+            interruption = error
+        }
+        // No FIFO reset after an overrun: stream mode kept the newest 32 samples and
+        // reading the data clears the flag (datasheet "INT_SOURCE"), so draining is the
+        // recovery; a reset would throw away the samples that arrived while we drained.
+        return finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
+                      clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs, interruption: interruption)
+    }
+
+    /// Pops samples until the level is under the watermark, so the interrupt line falls and
+    /// the next watermark crossing gives a fresh edge. `count` and `clipped` hold what was
+    /// read even when a transfer fails part-way.
+    private func readFIFO(into buffer: UnsafeMutableBufferPointer<IMUSample>, level firstLevel: Int, watermark: Int,
+                          count: inout Int, clipped: inout Int) throws(HardwareError) {
+        var level = firstLevel
         var raw: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
-        // Drain until the level is under the watermark, so the interrupt line falls and
-        // the next watermark crossing gives a fresh edge.
         while level > 0 && count < buffer.count {
             let n = min(level, buffer.count - count)
             for _ in 0..<n {
@@ -242,22 +259,17 @@ public final class ADXL34xDriver: AccelerometerDriver {
                 count += 1
             }
             level = Int(try read(.fifoStatus) & Self.fifoEntriesMask)
-            if level < applied.fifoWatermark { break }
+            if level < watermark { break }
         }
-        // No FIFO reset after an overrun: stream mode kept the newest 32 samples and
-        // reading the data clears the flag (datasheet "INT_SOURCE"), so draining is the
-        // recovery; a reset would throw away the samples that arrived while we drained.
-        return finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
-                      clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
     }
 
     /// Stamps the batch and updates the statistics.
     private func finish(buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, firstLevel: Int, overrun: Bool,
-                        clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64) -> DrainResult {
+                        clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64, interruption: HardwareError?) -> DrainResult {
         guard let applied else { return DrainResult(overrun: overrun) }
         let lost = timestamper.stampDrain(buffer, count: count, watermark: applied.fifoWatermark, firstLevel: firstLevel,
                                           overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs, drainEndNs: clock.nowNs)
         statistics.record(count: count, overrun: overrun, lost: lost, clipped: clipped)
-        return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped)
+        return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped, interruption: interruption)
     }
 }

@@ -266,8 +266,26 @@ public final class LIS3DHDriver: AccelerometerDriver {
         // FSS is 5 bits; a FIFO that overwrote a slot is full (32).
         let firstLevel = overrun ? Self.fifoDepth : Int(source & Self.fifoLevelMask)
         var count = 0
-        var level = firstLevel
         var clipped = 0
+        var interruption: HardwareError?
+        do {
+            try readFIFO(into: buffer, level: firstLevel, watermark: applied.fifoWatermark, count: &count, clipped: &clipped)
+        } catch {
+            if count == 0 { throw error }
+            interruption = error
+        }
+        // No FIFO reset after an overrun (as the ADXL34x prototype): stream mode kept the
+        // newest 32 samples and reading them clears OVRN_FIFO, so draining is the recovery;
+        // a bypass/stream cycle would throw away the samples that arrived while we drained.
+        return finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
+                      clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs, interruption: interruption)
+    }
+
+    /// Reads bursts until the level is under the watermark. `count` and `clipped` hold what
+    /// was read even when a transfer fails part-way.
+    private func readFIFO(into buffer: UnsafeMutableBufferPointer<IMUSample>, level firstLevel: Int, watermark: Int,
+                          count: inout Int, clipped: inout Int) throws(HardwareError) {
+        var level = firstLevel
         // Drain until the level is under the watermark, so WTM and the INT1 line fall and
         // the next watermark crossing gives a fresh edge.
         while level > 0 && count < buffer.count {
@@ -285,22 +303,17 @@ public final class LIS3DHDriver: AccelerometerDriver {
             }
             let after = try read(.fifoSrc)
             level = after & Self.fifoOverrun != 0 ? Self.fifoDepth : Int(after & Self.fifoLevelMask)
-            if level < applied.fifoWatermark { break }
+            if level < watermark { break }
         }
-        // No FIFO reset after an overrun (as the ADXL34x prototype): stream mode kept the
-        // newest 32 samples and reading them clears OVRN_FIFO, so draining is the recovery;
-        // a bypass/stream cycle would throw away the samples that arrived while we drained.
-        return finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
-                      clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
     }
 
     /// Stamps the batch and updates the statistics.
     private func finish(buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, firstLevel: Int, overrun: Bool,
-                        clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64) -> DrainResult {
+                        clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64, interruption: HardwareError?) -> DrainResult {
         guard let applied else { return DrainResult(overrun: overrun) }
         let lost = timestamper.stampDrain(buffer, count: count, watermark: applied.fifoWatermark, firstLevel: firstLevel,
                                           overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs, drainEndNs: clock.nowNs)
         statistics.record(count: count, overrun: overrun, lost: lost, clipped: clipped)
-        return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped)
+        return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped, interruption: interruption)
     }
 }

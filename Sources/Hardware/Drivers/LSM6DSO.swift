@@ -427,9 +427,37 @@ public final class LSM6DSODriver: AccelerometerDriver {
         let first = try readStatus()
         let overrun = first.overrun
         let firstLevel = first.words / wordsPerSample
-        var words = first.words
         var count = 0
         var clipped = 0
+        var interruption: HardwareError?
+        do {
+            try readFIFO(into: buffer, words: first.words, watermark: applied.fifoWatermark, burst: burst, count: &count, clipped: &clipped)
+        } catch {
+            if count == 0 { throw error }
+            interruption = error
+        }
+        if overrun && interruption == nil {
+            // Continuous mode kept the newest words; empty the FIFO (bypass) and restart it so
+            // the watermark interrupt and the timestamps start again from a known state. Any
+            // half-pair is gone with it.
+            try write(.fifoCtrl4, Self.fifoModeBypass)
+            try write(.fifoCtrl4, Self.fifoModeContinuous)
+            pendingAccel = nil
+            pendingGyro = nil
+        }
+        let result = finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
+                            clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs, interruption: interruption)
+        // The reset above threw away what arrived during the drain: the next batch does not
+        // continue this one.
+        if overrun && interruption == nil { timestamper.breakContinuity() }
+        return result
+    }
+
+    /// Reads word-aligned bursts until the level is under the watermark. `count` and
+    /// `clipped` hold what was read even when a transfer fails part-way.
+    private func readFIFO(into buffer: UnsafeMutableBufferPointer<IMUSample>, words firstWords: Int, watermark: Int,
+                          burst: UnsafeMutableRawBufferPointer, count: inout Int, clipped: inout Int) throws(HardwareError) {
+        var words = firstWords
         // Drain until the level is under the watermark, so the interrupt line falls and the
         // next watermark crossing gives a fresh edge.
         while words >= wordsPerSample && count < buffer.count {
@@ -448,33 +476,18 @@ public final class LSM6DSODriver: AccelerometerDriver {
                 wordsLeft -= chunk
             }
             words = try readStatus().words
-            if words / wordsPerSample < applied.fifoWatermark { break }
+            if words / wordsPerSample < watermark { break }
         }
-        if overrun {
-            // Continuous mode kept the newest words; empty the FIFO (bypass) and restart it so
-            // the watermark interrupt and the timestamps start again from a known state. Any
-            // half-pair is gone with it.
-            try write(.fifoCtrl4, Self.fifoModeBypass)
-            try write(.fifoCtrl4, Self.fifoModeContinuous)
-            pendingAccel = nil
-            pendingGyro = nil
-        }
-        let result = finish(buffer: buffer, count: count, firstLevel: firstLevel, overrun: overrun,
-                            clipped: clipped, interruptTimeNs: interruptTimeNs, nowNs: nowNs)
-        // The reset above threw away what arrived during the drain: the next batch does not
-        // continue this one.
-        if overrun { timestamper.breakContinuity() }
-        return result
     }
 
     /// Stamps the batch and updates the statistics. The watermark and levels are in
     /// samples here (words / words per sample).
     private func finish(buffer: UnsafeMutableBufferPointer<IMUSample>, count: Int, firstLevel: Int, overrun: Bool,
-                        clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64) -> DrainResult {
+                        clipped: Int, interruptTimeNs: UInt64?, nowNs: UInt64, interruption: HardwareError?) -> DrainResult {
         guard let applied else { return DrainResult(overrun: overrun) }
         let lost = timestamper.stampDrain(buffer, count: count, watermark: applied.fifoWatermark, firstLevel: firstLevel,
                                           overrun: overrun, interruptTimeNs: interruptTimeNs, nowNs: nowNs, drainEndNs: clock.nowNs)
         statistics.record(count: count, overrun: overrun, lost: lost, clipped: clipped)
-        return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped)
+        return DrainResult(count: count, overrun: overrun, lostSamples: lost, clippedSamples: clipped, interruption: interruption)
     }
 }
