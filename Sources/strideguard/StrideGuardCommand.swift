@@ -7,6 +7,7 @@ struct StrideGuardCommand: ParsableCommand {
         commandName: "strideguard",
         abstract: "Running-gait asymmetry daemon: finds every stride of each leg, learns your baseline, and buzzes when one side starts compensating.",
         subcommands: [ProbeCommand.self, SynthCommand.self, BuzzerOffCommand.self]
+            + [ReplayCommand.self]
             + [CheckConfigCommand.self]
     )
 }
