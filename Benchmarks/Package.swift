@@ -9,6 +9,12 @@ import PackageDescription
 // (main, ci-check, ...): derive it instead of hard-coding it.
 let strideGuard = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
+// CorePerSample benchmarks GaitPipeline when the main package exports StrideDaemon as a
+// library product; until then it measures the same detector/merger/analyzer calls directly.
+let mainManifest = (try? String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Package.swift"), encoding: .utf8)) ?? ""
+let strideDaemonExported = mainManifest.contains(".library(name: \"StrideDaemon\"")
+
 let package = Package(
     name: "StrideGuardBenchmarks",
     platforms: [.macOS(.v15)],
@@ -26,6 +32,17 @@ let package = Package(
                 .product(name: "StrideCore", package: strideGuard),
             ],
             path: "Benchmarks/DriverDrain",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "CorePerSample",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HardwareSim", package: strideGuard),
+                .product(name: "StrideCore", package: strideGuard),
+            ] + (strideDaemonExported ? [.product(name: "StrideDaemon", package: strideGuard)] : []),
+            path: "Benchmarks/CorePerSample",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
