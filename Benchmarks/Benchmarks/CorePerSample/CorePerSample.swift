@@ -190,6 +190,12 @@ let benchmarks: @Sendable () -> Void = {
 #if canImport(StrideDaemon)
     kinds.append((.pipeline, "GaitPipeline two shanks + analyzer, 2 x 800 samples"))
 #endif
+    // Control: the same loop with no samples, to show the harness's own allocations.
+    Benchmark("control: empty iteration") { benchmark in
+        benchmark.startMeasurement()
+        for i in benchmark.scaledIterations { blackHole(i) }
+        benchmark.stopMeasurement()
+    }
     for (kind, title) in kinds {
         Benchmark(title) { benchmark, c in
             benchmark.startMeasurement()
