@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "StrideCore", targets: ["StrideCore"]),
         .library(name: "Hardware", targets: ["Hardware"]),
         .library(name: "HardwareSim", targets: ["HardwareSim"]),
+        .library(name: "StrideDaemon", targets: ["StrideDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,10 +45,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The daemon worn by the virtual runner: `simulate` and the whole-daemon tests.
+        .target(
+            name: "DaemonSimulation",
+            dependencies: ["StrideDaemon", "HardwareSim", "Hardware", "StrideCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "strideguard",
             dependencies: [
-                "StrideCore", "Hardware", "LinuxHardware", "HardwareSim", "StrideDaemon",
+                "StrideCore", "Hardware", "LinuxHardware", "HardwareSim", "StrideDaemon", "DaemonSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -57,7 +64,7 @@ let package = Package(
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "HardwareSim"], swiftSettings: strict),
         .testTarget(name: "HardwareSimTests", dependencies: ["HardwareSim", "Hardware"], swiftSettings: strict),
         .testTarget(name: "LinuxHardwareTests", dependencies: ["LinuxHardware", "Hardware"], swiftSettings: strict),
-        .testTarget(name: "StrideDaemonTests", dependencies: ["StrideDaemon", "HardwareSim"], swiftSettings: strict),
+        .testTarget(name: "StrideDaemonTests", dependencies: ["StrideDaemon", "HardwareSim", "DaemonSimulation"], swiftSettings: strict),
         .testTarget(name: "CoreOnRunnerTests", dependencies: ["StrideCore", "HardwareSim"], swiftSettings: strict),
     ]
 )

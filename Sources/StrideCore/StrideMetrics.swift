@@ -152,9 +152,15 @@ public struct StrideQualityBounds: Sendable, Equatable {
     public static let kiernanMaxStepsPerSecond = 4.75
     /// Stance at least 95 ms (Kiernan et al. 2023).
     public static let kiernanStanceMinMs = 95.0
-    /// Stance at most 270 ms (Kiernan et al. 2023). Slow or tired runners reach 300 ms
-    /// (running-gait-facts.md: contact 180-300 ms): raise it for them.
+    /// Stance at most 270 ms (Kiernan et al. 2023): their bound for plausible event pairs in
+    /// a field study. Not the default: see ``runningStanceMaxMs``.
     public static let kiernanStanceMaxMs = 270.0
+    /// Stance at most 400 ms: running has a duty factor under 0.5, and at the slowest
+    /// running cadence (150 steps/min, running-gait-facts.md) a stride lasts 800 ms, so a
+    /// running stance is under 400 ms. Kiernan's 270 ms would reject slow, uphill and tired
+    /// runners (contact 180-300 ms and rising with fatigue, running-gait-facts.md), and so
+    /// hide the very drift the compensation monitor looks for.
+    public static let runningStanceMaxMs = 400.0
     /// Swing at least 200 ms (Kiernan et al. 2023).
     public static let kiernanSwingMinMs = 200.0
     /// Swing at most 600 ms (Kiernan et al. 2023).
@@ -177,9 +183,10 @@ public struct StrideQualityBounds: Sendable, Equatable {
     /// next stride carries `.afterGap`.
     public var maxStrideSeconds: Double
 
-    /// Creates bounds; the defaults are Kiernan et al. 2023's.
+    /// Creates bounds; the defaults are Kiernan et al. 2023's but for the longest stance
+    /// (``runningStanceMaxMs``).
     public init(maxStepsPerSecond: Double = kiernanMaxStepsPerSecond,
-                stanceMinMs: Double = kiernanStanceMinMs, stanceMaxMs: Double = kiernanStanceMaxMs,
+                stanceMinMs: Double = kiernanStanceMinMs, stanceMaxMs: Double = runningStanceMaxMs,
                 swingMinMs: Double = kiernanSwingMinMs, swingMaxMs: Double = kiernanSwingMaxMs,
                 maxStrideSeconds: Double = defaultMaxStrideSeconds) {
         self.maxStepsPerSecond = maxStepsPerSecond

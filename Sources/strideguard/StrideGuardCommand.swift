@@ -9,5 +9,6 @@ struct StrideGuardCommand: ParsableCommand {
         subcommands: [ProbeCommand.self, SynthCommand.self, BuzzerOffCommand.self]
             + [ReplayCommand.self]
             + [CheckConfigCommand.self]
+            + [RunCommand.self, SimulateCommand.self]
     )
 }

@@ -68,10 +68,15 @@ func cleanEvents(strides: Int, strideMs: UInt64 = 700, contactMs: UInt64 = 220, 
         #expect(after.allSatisfy { $0.value(.strideTime) == 700 })
         #expect(after.first?.quality.contains(.afterGap) == true)
 
-        // Kiernan bounds: 300 ms stance is out of bounds.
+        // A 300 ms stance (a tired or slow runner) is a running stance; 420 ms is not
+        // (StrideQualityBounds.runningStanceMaxMs).
+        var tired = StrideAssembler()
+        var slow: [StrideRecord] = []
+        for e in cleanEvents(strides: 3, contactMs: 300) { if let s = tired.process(e) { slow.append(s) } }
+        #expect(slow.first { $0.side == .left }?.quality.contains(.stanceOutOfBounds) == false)
         var d = StrideAssembler()
         var long: [StrideRecord] = []
-        for e in cleanEvents(strides: 3, contactMs: 300) { if let s = d.process(e) { long.append(s) } }
+        for e in cleanEvents(strides: 3, contactMs: 420) { if let s = d.process(e) { long.append(s) } }
         #expect(long.first { $0.side == .left }?.quality.contains(.stanceOutOfBounds) == true)
         // Extra contact of the other leg: flagged.
         var e2 = StrideAssembler()

@@ -147,7 +147,6 @@ public final class Acquisition {
             switch slot.state {
             case .up: next = min(next, slot.nextPollNs)
             case .down(_, let retryAt, _): next = min(next, retryAt)
-            default: break
             }
         }
         return next

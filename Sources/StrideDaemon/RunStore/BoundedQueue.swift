@@ -53,8 +53,9 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
 
     /// Appends `element`; returns false (and counts it) when the queue is full.
     /// Wait-free for a single producer; never blocks, never allocates.
+    /// Adds `element`; when full, returns false and (if `countingDrop`) counts it dropped.
     @discardableResult
-    func push(_ element: Element) -> Bool {
+    func push(_ element: Element, countingDrop: Bool = true) -> Bool {
         var position = enqueuePosition.load(ordering: .relaxed)
         while true {
             let sequence = sequences[position & mask].load(ordering: .acquiring)
@@ -65,7 +66,7 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
                 if exchanged { break }
                 position = original
             } else if difference < 0 {
-                droppedCount.add(1, ordering: .relaxed)
+                if countingDrop { droppedCount.add(1, ordering: .relaxed) }
                 return false
             } else {
                 position = enqueuePosition.load(ordering: .relaxed)

@@ -65,6 +65,10 @@ public final class RunRecorder: @unchecked Sendable {
         /// `PRAGMA max_page_count`: a cap on the record's size in pages (4 KiB); nil for no
         /// cap. Reaching it behaves as a full disk (tests use it to simulate one).
         public var maxPageCount: Int?
+        /// Wait for the writer instead of dropping when a queue is full. Only for the
+        /// simulator, whose virtual clock runs many times faster than a disk: on the board
+        /// acquisition must never wait, so it stays false there.
+        public var waitWhenFull = false
 
         /// Creates options (defaults above).
         public init(commitInterval: Double = defaultCommitInterval, sampleQueueCapacity: Int = defaultSampleQueueCapacity,
@@ -98,6 +102,9 @@ public final class RunRecorder: @unchecked Sendable {
     /// a board without a real-time clock steps its wall clock when NTP syncs, and a
     /// wall-clock deadline would then stall the commits.
     private let wakeup = DispatchSemaphore(value: 0)
+    /// A simulator run found a queue full (`Options.waitWhenFull`): commit now, do not wait
+    /// for the next second.
+    private let drainRequested = Atomic<Bool>(false)
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var flushRequested = 0
@@ -229,7 +236,19 @@ public final class RunRecorder: @unchecked Sendable {
     public func record(samples batch: UnsafeBufferPointer<IMUSample>, sensor: Int) -> Int {
         guard accepting, let id = UInt8(exactly: sensor) else { return 0 }
         var queued = 0
-        for s in batch where samples.push(QueuedSample(sensor: id, sample: s)) { queued += 1 }
+        for s in batch {
+            let item = QueuedSample(sensor: id, sample: s)
+            if options.waitWhenFull {
+                while !samples.push(item, countingDrop: false) {
+                    guard accepting else { return queued }
+                    requestDrain()
+                    usleep(Self.fullQueueWaitMicroseconds)
+                }
+                queued += 1
+            } else if samples.push(item) {
+                queued += 1
+            }
+        }
         return queued
     }
 
@@ -262,7 +281,24 @@ public final class RunRecorder: @unchecked Sendable {
 
     private func push(_ record: QueuedRecord) -> Bool {
         guard accepting else { return false }
+        if options.waitWhenFull {
+            while !records.push(record, countingDrop: false) {
+                guard accepting else { return false }
+                requestDrain()
+                usleep(Self.fullQueueWaitMicroseconds)
+            }
+            return true
+        }
         return records.push(record)
+    }
+
+    /// How long a simulator run waits for the writer to make room, µs: about the time the
+    /// writer takes to drain a few thousand samples.
+    static let fullQueueWaitMicroseconds: UInt32 = 1_000
+
+    /// Asks the writer to drain at once (a simulator run is waiting for room).
+    private func requestDrain() {
+        if !drainRequested.exchange(true, ordering: .acquiringAndReleasing) { wakeup.signal() }
     }
 
     // MARK: Flushing and closing (not from the real-time thread: they wait for the writer)
@@ -303,7 +339,8 @@ public final class RunRecorder: @unchecked Sendable {
             condition.lock()
             let asked = closing || flushRequested != flushCompleted
             condition.unlock()
-            if !asked && DispatchTime.now() < nextCommit {
+            let drainNow = drainRequested.exchange(false, ordering: .acquiringAndReleasing)
+            if !asked && !drainNow && DispatchTime.now() < nextCommit {
                 _ = wakeup.wait(timeout: nextCommit)
                 continue
             }

@@ -1,0 +1,147 @@
+import ArgumentParser
+import DaemonSimulation
+import Foundation
+import HardwareSim
+import Logging
+import StrideDaemon
+
+/// `strideguard simulate`: the whole daemon on the virtual runner, no device needed.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the daemon on a simulated runner (no device needed).",
+        discussion: """
+            The same daemon code as `strideguard run`, with simulated chips on a simulated \
+            I2C bus instead of the board's: the scenario's virtual runner feeds an ADXL375 \
+            on each shank (and an LSM6DSO32 at the sacrum with --sacrum); the buzzer is a \
+            simulated GPIO line. Prints a live line as the run goes, writes a run record, \
+            and with --json ends with a summary against the runner's ground truth.
+
+            Scenarios: config/scenarios/*.yaml (format in config/scenarios/README.md).
+
+            Examples:
+              strideguard simulate --scenario config/scenarios/fatigue-ramp-left.yaml
+              strideguard simulate --scenario config/scenarios/steady-symmetric.yaml --minutes 5 --json
+              strideguard simulate --scenario config/scenarios/hills.yaml --realtime
+            """
+    )
+
+    @Option(help: "Scenario file (YAML).")
+    var scenario: String
+
+    @Flag(help: "Run at real time (as on the board) instead of as fast as possible.")
+    var realtime = false
+
+    @Option(help: "Run at N times real time.")
+    var speed: Double?
+
+    @Option(help: "Simulate only the first N minutes of the scenario.")
+    var minutes: Double?
+
+    @Option(help: "Daemon configuration file (default: the README's wiring). Sensors must be at the simulated addresses 0x53, 0x1d (ADXL375) and 0x6a (LSM6DSO32).")
+    var config: String?
+
+    @Flag(help: "Add the sacrum sensor (LSM6DSO32) to the default configuration.")
+    var sacrum = false
+
+    @Option(help: "Where to write the run record.")
+    var runDir = "runs"
+
+    @Option(name: .customLong("tag"), help: "A tag for the run record, key=value (repeatable), e.g. --tag shoes=trail.")
+    var tags: [String] = []
+
+    @Flag(help: "End with a JSON summary against the ground truth.")
+    var json = false
+
+    @Option(help: "Print the live line every N simulated seconds (default 60; 1 with --realtime).")
+    var statusEvery: Double?
+
+    @Flag(help: "Do not store raw samples in the run record (analysis only).")
+    var noSamples = false
+
+    func validate() throws {
+        if realtime && speed != nil { throw ValidationError("--realtime and --speed cannot be used together") }
+        if let speed, !(speed > 0) { throw ValidationError("--speed must be a positive number, got \(speed)") }
+        if let minutes, !(minutes > 0) { throw ValidationError("--minutes must be a positive number, got \(minutes)") }
+        if let statusEvery, !(statusEvery > 0) { throw ValidationError("--status-every must be positive, got \(statusEvery)") }
+        _ = try parseTags(tags)
+    }
+
+    func run() throws {
+        let scenarioValue: Scenario
+        do {
+            scenarioValue = try ScenarioParser.load(path: scenario)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(65)  // EX_DATAERR
+        }
+        var configuration: DaemonConfiguration
+        var yaml = ""
+        if let config {
+            do {
+                let loaded = try ConfigurationLoader().loadValid(path: config)
+                configuration = loaded.configuration
+                for warning in loaded.warnings { printError("\(warning)") }
+            } catch {
+                printError("\(error)")
+                throw ExitCode(DaemonExitStatus.configurationError)
+            }
+            yaml = (try? String(contentsOfFile: config, encoding: .utf8)) ?? ""
+            configuration.runDirectory = runDir
+        } else {
+            configuration = SimulatedWearable.defaultConfiguration(runDirectory: runDir, withSacrum: sacrum)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+        } catch {
+            printError("cannot create the run directory \(runDir): \(error.localizedDescription)")
+            throw ExitCode(73)
+        }
+        let level: Logger.Level = json ? .warning : .notice
+        let logger = Logger(label: "strideguard") { JournalLogHandler(label: $0, level: level, forJournal: false) }
+        let wearable = SimulatedWearable(scenario: scenarioValue, configuration: configuration, tags: try parseTags(tags),
+                                         configurationYAML: yaml, recordSamples: !noSamples, logger: logger)
+        let pace = realtime ? 1.0 : speed
+        let every = statusEvery ?? (pace != nil ? 1 : 60)
+        var lastPrinted = -every
+        wearable.daemon.onStatus = { status in
+            guard status.elapsedSeconds - lastPrinted >= every - 1e-6 else { return }
+            lastPrinted = status.elapsedSeconds
+            if !json { print(status.line) }
+        }
+        do {
+            try wearable.start()
+        } catch {
+            printError("\(error)")
+            throw ExitCode(error.exitStatus)
+        }
+        let signals = SignalFlags()
+        let wallStart = DispatchTime.now().uptimeNanoseconds
+        wearable.run(seconds: minutes.map { $0 * 60 }, speed: pace, shouldStop: { signals.stopRequested })
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
+        wearable.stop(reason: signals.stopRequested ? "interrupted" : "end of scenario")
+        let score = wearable.score(wallSeconds: wall)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            if let data = try? encoder.encode(score), let text = String(data: data, encoding: .utf8) { print(text) }
+        } else {
+            print(SimulationReport.lines(score, runRecord: wearable.daemon.runRecordPath).joined(separator: "\n"))
+        }
+    }
+}
+
+/// `key=value` tags; the key may not be empty.
+func parseTags(_ tags: [String]) throws -> [(key: String, value: String)] {
+    try tags.map { tag in
+        guard let eq = tag.firstIndex(of: "="), eq != tag.startIndex else {
+            throw ValidationError("--tag wants key=value, got '\(tag)'")
+        }
+        return (String(tag[..<eq]), String(tag[tag.index(after: eq)...]))
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
