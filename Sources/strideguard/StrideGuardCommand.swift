@@ -9,6 +9,10 @@ struct StrideGuardCommand: ParsableCommand {
         subcommands: [ProbeCommand.self, SynthCommand.self, BuzzerOffCommand.self]
             + [ReplayCommand.self]
             + [CheckConfigCommand.self]
+            + [RunsCommand.self]
+            + [ReportCommand.self]
+            + [ExportCommand.self]
+            + [CompareCommand.self]
             + [RunCommand.self, SimulateCommand.self]
     )
 }
