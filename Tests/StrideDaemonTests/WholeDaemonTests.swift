@@ -1,0 +1,142 @@
+import DaemonSimulation
+import Foundation
+import Hardware
+import HardwareSim
+import Logging
+import StrideCore
+import StrideDaemon
+import Testing
+
+/// The whole daemon on the virtual runner: the code `strideguard run` runs on the board,
+/// reading register-level chip models through the simulated bus and GPIO lines.
+@Suite("Whole daemon on the virtual runner")
+struct WholeDaemonTests {
+    static let quiet = Logger(label: "test") { JournalLogHandler(label: $0, level: .error, forJournal: false) }
+
+    static func scenario(_ name: String) throws -> Scenario {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return try ScenarioParser.load(path: url.appendingPathComponent("config/scenarios/\(name).yaml").path)
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "strideguard-daemon-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Runs a scenario (or its first `seconds`) through the daemon and returns the wearable.
+    static func simulate(_ name: String, seconds: Double? = nil, recordSamples: Bool = false,
+                         prepare: (SimulatedWearable) -> Void = { _ in }) throws -> SimulatedWearable {
+        let directory = try temporaryDirectory()
+        let wearable = SimulatedWearable(scenario: try scenario(name),
+                                         configuration: SimulatedWearable.defaultConfiguration(runDirectory: directory),
+                                         recordSamples: recordSamples, logger: quiet)
+        try wearable.start()
+        prepare(wearable)
+        wearable.run(seconds: seconds)
+        wearable.stop()
+        return wearable
+    }
+
+    /// The buzzer's on-pulses (start, length in ms) after `fromNs`.
+    static func pulses(_ line: SimOutputLine, fromNs: UInt64) -> [(startNs: UInt64, ms: Double)] {
+        var out: [(UInt64, Double)] = []
+        var onAt: UInt64?
+        for t in line.transitions where t.timeNs >= fromNs {
+            if t.active { onAt = t.timeNs } else if let on = onAt { out.append((on, Double(t.timeNs - on) / 1e6)); onAt = nil }
+        }
+        return out
+    }
+
+    /// In `simulate` the buzzer is served between FIFO drains on the one thread, and a drain
+    /// takes bus time (a few ms for 16 samples of three sensors at 400 kHz), so a pulse may
+    /// end up to one drain late. On the board the buzzer has its own thread.
+    static let pulseToleranceMs = 10.0
+
+    static func raised(_ w: SimulatedWearable) -> [CompensationAlert] { w.alerts.filter { $0.kind == .raised } }
+
+    @Test func aLeftContactTimeRampBuzzesLeftBeforeTheTrueSIPassesFour() throws {
+        let w = try Self.simulate("fatigue-ramp-left")
+        let first = try #require(Self.raised(w).first)
+        let trueSI = try #require(w.runner.trueSymmetryIndex(.contactTime, atNs: first.timeNs))
+        print("ramp: first alert at minute \(w.runner.seconds(first.timeNs) / 60), true SI \(trueSI), \(AlertWords.describe(first))")
+        #expect(first.finding.side == .leg(.left))
+        #expect(trueSI < 4)
+        #expect(first.timeNs >= w.runner.firstDriftOnsetNs ?? .max)  // no false alarm before the drift
+        // The buzzer plays the left pattern (short 120 ms pulses) right after the alert.
+        let after = Self.pulses(w.rig.buzzer, fromNs: first.timeNs)
+        let leftPattern = BuzzerPattern.defaults[.leftCompensating]?.steps.filter(\.on).count ?? 0
+        #expect(after.count >= leftPattern)
+        #expect(after.prefix(leftPattern).allSatisfy { abs($0.ms - 120) < Self.pulseToleranceMs })
+        #expect(Double((after.first?.startNs ?? .max) - first.timeNs) / 1e9 < 10, "cue within 10 s of the alert's stride")
+        #expect(!w.rig.buzzer.isActive)
+    }
+
+    @Test func aSuddenRightImpactChangeIsCaughtWithinSixtyStrides() throws {
+        let w = try Self.simulate("sudden-change-right")
+        let first = try #require(Self.raised(w).first)
+        let onset = try #require(w.runner.firstDriftOnsetNs)
+        #expect(first.finding.side == .leg(.right))
+        #expect(first.timeNs >= onset)
+        let truth = w.runner.recordGroundTruth(untilNs: first.timeNs)
+        let strides = truth.strides.filter { $0.side == .right && $0.icNs >= onset }.count
+        print("sudden change: alert \(strides) right strides after the onset, \(AlertWords.describe(first))")
+        #expect(strides <= 60)
+        let after = Self.pulses(w.rig.buzzer, fromNs: first.timeNs)
+        print("sudden change: buzzer pulses \(after.map(\.ms)) ms")
+        #expect(after.first.map { abs($0.ms - 500) < Self.pulseToleranceMs } == true)  // the right pattern: long pulses
+    }
+
+    @Test func symmetricFatigueIsReportedAsBothLegs() throws {
+        let w = try Self.simulate("symmetric-fatigue")
+        let raised = Self.raised(w)
+        #expect(!raised.isEmpty)
+        #expect(raised.allSatisfy { $0.finding.side == .both })
+    }
+
+    @Test func aSteadyRunStaysSilent() throws {
+        let w = try Self.simulate("steady-symmetric")
+        #expect(w.alerts.isEmpty)
+        // Only the start-up cues: sensors up (two 100 ms pulses) and baseline learnt (one 300 ms).
+        let pulses = Self.pulses(w.rig.buzzer, fromNs: 0).map(\.ms)
+        print("steady: buzzer pulses \(pulses) ms")
+        #expect(pulses.count == 3)
+        #expect(pulses.allSatisfy { abs($0 - 100) < Self.pulseToleranceMs || abs($0 - 300) < Self.pulseToleranceMs })
+        #expect(!w.rig.buzzer.isActive)
+    }
+
+    @Test func theRunRecordHoldsTheRunAndIsComplete() throws {
+        let w = try Self.simulate("steady-symmetric", seconds: 120, recordSamples: true)
+        let path = try #require(w.daemon.runRecordPath)
+        let reader = try RunReader(path: path)
+        let summary = try reader.summary()
+        #expect(summary.metadata.complete)
+        let strides = try reader.strides()
+        #expect(strides.count > 250)  // 2 min at ~83 strides/min per leg, after start-up
+        #expect(try reader.events().count == w.detectedEvents.count)
+        let left = try reader.samples(sensor: 0)
+        #expect(left.count > 95_000)  // 800 Hz for 120 s
+    }
+
+    @Test func aSensorLostForTenSecondsLeavesAGapAndRejoins() throws {
+        var lostAt: UInt64 = 0
+        let w = try Self.simulate("steady-symmetric", seconds: 90, recordSamples: true) { wearable in
+            lostAt = wearable.rig.clock.nowNs + 30_000_000_000
+            wearable.rig.bus.disconnect(0x1d, fromNs: lostAt, untilNs: lostAt + 10_000_000_000)
+        }
+        let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
+        let faults = try reader.faults()
+        let rejoin = try #require(faults.first { $0.kind == .sensorRejoined })
+        #expect(faults.contains { $0.kind == .sensorLost && $0.sensor == 1 })
+        let back = try #require(rejoin.endNs)
+        #expect(back >= lostAt + 10_000_000_000 && back - (lostAt + 10_000_000_000) < 2_000_000_000)
+        // The right shank's samples stop during the gap; the left's never do.
+        let right = try reader.samples(sensor: 1).map(\.timeNs)
+        #expect(!right.contains { $0 > lostAt + 200_000_000 && $0 < lostAt + 10_000_000_000 })
+        #expect(right.contains { $0 > back + 1_000_000_000 })
+        #expect(try reader.samples(sensor: 0).filter { $0.timeNs > lostAt && $0.timeNs < lostAt + 10_000_000_000 }.count > 7_900)
+        // Strides resume on the right after the gap.
+        #expect(try reader.strides().contains { $0.side == .right && $0.startNs > back + 5_000_000_000 })
+    }
+}
