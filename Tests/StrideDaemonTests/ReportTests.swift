@@ -165,6 +165,10 @@ struct ReportTests {
     @Test func aTwoHourRunReportsQuickly() throws {
         let dir = RunStoreTempDirectory()
         let path = try F.record(in: dir.path, F.Scenario(minutes: 120, fatigue: true, stopAtMinute: 60, gapAtMinute: 90, events: false))
+        // STRIDEGUARD_REPORT_KEEP=<folder> keeps the record (to time `strideguard report` by hand).
+        if let keep = ProcessInfo.processInfo.environment["STRIDEGUARD_REPORT_KEEP"] {
+            try? FileManager.default.copyItem(atPath: path, toPath: keep + "/" + URL(fileURLWithPath: path).lastPathComponent)
+        }
         let clock = ContinuousClock()
         var html = ""
         var text = ""

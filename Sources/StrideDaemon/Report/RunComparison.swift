@@ -110,7 +110,7 @@ public struct RunComparison: Sendable {
         for t in 0..<max(maxTags, 1) {
             out.append(row(t == 0 ? "tags" : "", columns.map { t < $0.report.tags.count ? "\($0.report.tags[t].key)=\($0.report.tags[t].value)" : (t == 0 ? "–" : "") }))
         }
-        out.append(row("duration / running", columns.map { "\(ReportFormat.clock($0.report.durationSeconds)) / \(ReportFormat.clock($0.report.runningSeconds))" + ($0.report.isCutOff ? " (cut off)" : "") }))
+        out.append(row("duration / running", columns.map { "\(ReportFormat.clock($0.report.durationSeconds)) / \(ReportFormat.clock($0.report.runningSeconds))" + ($0.report.isCutOff ? " cut off" : "") }))
         out.append(row("cadence (steps/min)", columns.map { ReportFormat.number($0.report.cadence, 0) }))
         out.append(row("episodes / cues", columns.map { "\($0.report.episodes.count) / \($0.report.alerts.filter { $0.kind != .cleared }.count)" }))
         for m in RunReport.symmetryMetrics {
