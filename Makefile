@@ -16,9 +16,11 @@ setup-test:
 build: setup
 	$(SWIFT) build -c release
 
-# The main job on a desk: no device needed.
+# The main job on a desk, no device needed: the daemon on a virtual runner whose left
+# leg tires (35 simulated minutes, about a minute here), with the ground-truth summary.
+SCENARIO ?= config/scenarios/fatigue-ramp-left.yaml
 demo: setup
-	$(SWIFT) run -c release strideguard probe --sim
+	$(SWIFT) run strideguard simulate --scenario $(SCENARIO) --run-dir runs
 
 # Every test, including the kernel VM test.
 test: setup-test

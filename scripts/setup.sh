@@ -13,7 +13,8 @@ runtime=(libi2c-dev libgpiod-dev libsystemd-dev libsqlite3-dev pkg-config i2c-to
 # Kernel VM test (shared/notes/kernel-sim.md): QEMU in software emulation boots Debian's
 # kernel with i2c-stub and an out-of-tree gpio-sim built from linux-source.
 vmtest=(qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-source
-        busybox-static kmod cpio xz-utils make gcc python3-venv)
+        busybox-static kmod cpio xz-utils make gcc python3-venv
+        systemd)   # systemd-analyze, for scripts/check-systemd.sh
 
 packages=("${runtime[@]}")
 if [[ ${1:-} == --test ]]; then
