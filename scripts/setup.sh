@@ -14,7 +14,8 @@ runtime=(libi2c-dev libgpiod-dev libsystemd-dev libsqlite3-dev pkg-config i2c-to
 # kernel with i2c-stub and an out-of-tree gpio-sim built from linux-source.
 vmtest=(qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-source
         busybox-static kmod cpio xz-utils make gcc python3-venv
-        systemd)   # systemd-analyze, for scripts/check-systemd.sh
+        systemd    # systemd-analyze, for scripts/check-systemd.sh
+        chromium)  # headless, to load the HTML report in a test
 
 packages=("${runtime[@]}")
 if [[ ${1:-} == --test ]]; then
