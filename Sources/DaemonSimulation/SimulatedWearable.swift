@@ -27,6 +27,8 @@ public final class SimulatedWearable {
     /// Creates the wearable for `scenario`. The configuration's sensors must sit at the
     /// rig's addresses (ADXL375 shanks at 0x53 and 0x1d, LSM6DSO32 sacrum at 0x6a); their
     /// interrupt lines and the buzzer line are wired to the rig's simulated GPIO lines.
+    /// The daemon notifies the service manager named by this process's NOTIFY_SOCKET (none
+    /// when unset), so a test can watch a `simulate` process as systemd would.
     public init(scenario: Scenario, configuration: DaemonConfiguration, tags: [(key: String, value: String)] = [],
                 configurationYAML: String = "", recordSamples: Bool = true, logger: Logger) {
         runner = VirtualRunner(scenario: scenario)
@@ -44,7 +46,7 @@ public final class SimulatedWearable {
         daemon = Daemon(configuration: configuration, platform: platform,
                         options: Daemon.Options(mode: "simulate", tags: tags, configurationYAML: configurationYAML,
                                                 buzzerThread: false, recordSamples: recordSamples),
-                        logger: logger, notifier: SystemdNotifier(socketAddress: nil))
+                        logger: logger, notifier: SystemdNotifier())
         daemon.onGaitEvent = { [unowned self] event in self.detectedEvents.append(event) }
         daemon.onAlert = { [unowned self] alert in self.alerts.append(alert) }
     }

@@ -107,17 +107,25 @@ struct SimulateCommand: ParsableCommand {
         wearable.daemon.onStatus = { status in
             guard status.elapsedSeconds - lastPrinted >= every - 1e-6 else { return }
             lastPrinted = status.elapsedSeconds
-            if !json { print(status.line) }
+            if !json {
+                print(status.line)
+                fflush(nil)  // a live line is for now, also through a pipe (tee, a test watching the process)
+            }
         }
+        // Before start: a SIGTERM during start-up then stops the run cleanly instead of killing it.
+        let signals = SignalFlags()
         do {
             try wearable.start()
         } catch {
             printError("\(error)")
             throw ExitCode(error.exitStatus)
         }
-        let signals = SignalFlags()
         let wallStart = DispatchTime.now().uptimeNanoseconds
-        wearable.run(seconds: minutes.map { $0 * 60 }, speed: pace, shouldStop: { signals.stopRequested })
+        var running = configuration
+        wearable.run(seconds: minutes.map { $0 * 60 }, speed: pace, shouldStop: {
+            if signals.takeReloadRequest() { running = reload(wearable.daemon, running: running, logger: logger) }
+            return signals.stopRequested
+        })
         let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
         wearable.stop(reason: signals.stopRequested ? "interrupted" : "end of scenario")
         let score = wearable.score(wallSeconds: wall)
@@ -127,6 +135,32 @@ struct SimulateCommand: ParsableCommand {
             if let data = try? encoder.encode(score), let text = String(data: data, encoding: .utf8) { print(text) }
         } else {
             print(SimulationReport.lines(score, runRecord: wearable.daemon.runRecordPath).joined(separator: "\n"))
+        }
+    }
+
+    /// SIGHUP with --config: validate the file again; apply what can change live (as
+    /// `strideguard run` does), keep the running configuration if the file is bad. Without
+    /// --config there is no file to reload: say so.
+    /// Returns the configuration running afterwards.
+    private func reload(_ daemon: Daemon, running: DaemonConfiguration, logger: Logger) -> DaemonConfiguration {
+        guard let config else {
+            logger.warning("SIGHUP ignored: no --config file to reload (the default configuration is built in)")
+            return running
+        }
+        do {
+            var reloaded = try ConfigurationLoader().loadValid(path: config).configuration
+            reloaded.runDirectory = running.runDirectory  // --run-dir wins, as at start
+            let plan = ReloadPlan(running: running, reloaded: reloaded)
+            daemon.applyLive(plan.configuration)
+            let live = plan.live.isEmpty ? "nothing" : plan.live.joined(separator: ", ")
+            logger.notice("configuration reloaded: applied \(live)")
+            if !plan.needingRestart.isEmpty {
+                logger.warning("changed but needing a restart of the simulation: \(plan.needingRestart.joined(separator: ", "))")
+            }
+            return plan.configuration
+        } catch {
+            logger.error("configuration reload refused, keeping the running one: \(error)")
+            return running
         }
     }
 }
