@@ -174,6 +174,34 @@ struct ConfigurationTests {
                 + "the driver will use 1600 Hz (allowed 100, 200, 400, 800, 1600, 3200)")
     }
 
+    @Test("self_test defaults to on, can be switched off per sensor (a warning), and reaches the sensor spec")
+    func selfTestKey() throws {
+        let defaults = try ConfigurationLoader(environment: [:]).load(path: defaultFilePath).validConfiguration()
+        #expect(defaults.sensors.allSatisfy { $0.selfTest })
+        #expect(defaults.sensorSpecs.allSatisfy { $0.selfTest })
+
+        // From a file.
+        let text = try String(contentsOfFile: defaultFilePath, encoding: .utf8)
+            .replacingOccurrences(of: "    address: 0x1d\n", with: "    address: 0x1d\n    self_test: false\n")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("strideguard-self-test-\(getpid()).yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let report = ConfigurationLoader(environment: [:]).load(path: file.path)
+        #expect(report.errors.isEmpty, "\(report.errors.map(\.description))")
+        #expect(report.warnings.map(\.key) == ["sensors.right.self_test"])
+        let configuration = try report.validConfiguration()
+        #expect(configuration.sensors.first { $0.name == "left" }?.selfTest == true)
+        #expect(configuration.sensors.first { $0.name == "right" }?.selfTest == false)
+        #expect(configuration.sensorSpecs.map(\.selfTest) == configuration.sensors.map(\.selfTest))
+        #expect(configuration.summaryLines.contains { $0.hasPrefix("  right:") && $0.hasSuffix(", self-test off") })
+
+        // From the environment; a value that is not a boolean is an error naming the key.
+        let overridden = ConfigurationLoader(environment: ["STRIDEGUARD_SENSORS_LEFT_SELF_TEST": "false"]).load(path: defaultFilePath)
+        #expect(try overridden.validConfiguration().sensors.first { $0.name == "left" }?.selfTest == false)
+        let bad = ConfigurationLoader(environment: ["STRIDEGUARD_SENSORS_LEFT_SELF_TEST": "perhaps"]).load(path: defaultFilePath)
+        #expect(bad.errors.contains { $0.key == "sensors.left.self_test" })
+    }
+
     @Test("an interrupt line left out means polling, with a warning")
     func polling() throws {
         var configuration = DaemonConfiguration.readmeWiring

@@ -533,6 +533,7 @@ struct ConfigurationDecoder {
         let watermark = int("\(base).fifo_watermark", what: "samples in the FIFO before the interrupt")
             .or(DaemonConfiguration.defaultFIFOWatermark)
         let gyro = bool("\(base).gyro").or(true)
+        let selfTest = bool("\(base).self_test").or(true)
         let line = int("\(base).interrupt.line", what: "GPIO line offset", in: ConfigurationLimits.gpioLine)
         let lineChip = path("\(base).interrupt.chip", what: "the GPIO chip device, e.g. /dev/gpiochip0")
         let pin = choice("\(base).interrupt.pin", what: "an interrupt pin", [("int1", InterruptPin.int1), ("int2", InterruptPin.int2)])
@@ -543,7 +544,8 @@ struct ConfigurationDecoder {
         return SensorSettings(
             name: name, placement: placement, bus: bus, address: address, chip: chip,
             interrupt: line.value.map { GPIOLineSettings(chip: lineChip.or(DaemonConfiguration.defaultGPIOChip), line: $0) },
-            interruptPin: pin.or(.int1), dataRateHz: rate, rangeG: range.value, fifoWatermark: watermark, gyro: gyro)
+            interruptPin: pin.or(.int1), dataRateHz: rate, rangeG: range.value, fifoWatermark: watermark, gyro: gyro,
+            selfTest: selfTest)
     }
 
     private mutating func decodeBuzzer(none: Bool) -> BuzzerSettings? {

@@ -14,7 +14,7 @@ public enum ConfigurationSchema {
     public static let sections = ["sensors", "buses", "buzzer", "patterns", "core"]
     /// Fields of one sensor (`sensors.<name>.<field>`), `interrupt.*` nested.
     public static let sensorFields = ["placement", "chip", "bus", "address", "data_rate_hz", "range_g", "fifo_watermark",
-                                      "gyro", "interrupt.chip", "interrupt.line", "interrupt.pin"]
+                                      "gyro", "self_test", "interrupt.chip", "interrupt.line", "interrupt.pin"]
     /// Fields of one bus (`buses.<bus>.<field>`; `<bus>` is the device name, `i2c-1`).
     public static let busFields = ["clock_hz", "max_read_length"]
     /// Fields of the buzzer.

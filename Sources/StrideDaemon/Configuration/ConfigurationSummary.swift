@@ -17,8 +17,9 @@ extension DaemonConfiguration {
             let period = (Double(sensor.fifoPeriodNs) / 1e5).rounded() / 10
             let wake = sensor.interrupt.map { "\(sensor.interruptPin.rawValue.uppercased()) → \($0)" } ?? "polled every \(number(period)) ms"
             let gyro = sensor.chip.hasGyro ? (sensor.gyro ? ", gyroscope on" : ", gyroscope off") : ""
+            let selfTest = sensor.selfTest ? "" : ", self-test off"
             lines.append("  \(sensor.name): \(sensor.placement.rawValue), \(sensor.chip.rawValue.uppercased()) at \(hex(sensor.address)) on \(sensor.bus), "
-                         + "\(rate), \(range), watermark \(sensor.fifoWatermark) (every \(number(period)) ms), \(wake)\(gyro)")
+                         + "\(rate), \(range), watermark \(sensor.fifoWatermark) (every \(number(period)) ms), \(wake)\(gyro)\(selfTest)")
         }
         lines.append("buses:")
         for (bus, verdict) in busVerdicts {

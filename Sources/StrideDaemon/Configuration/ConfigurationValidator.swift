@@ -106,6 +106,10 @@ extension DaemonConfiguration {
                 error("\(base).fifo_watermark", "\(sensor.fifoWatermark) samples does not fit the \(chipName)'s "
                       + "\(sensor.chip.fifoCapacity)-word FIFO\(gyroNote); allowed 1...\(maxWatermark)")
             }
+            if !sensor.selfTest {
+                warning("\(base).self_test", "false: the \(chipName)'s self-test is skipped at start, so a chip that "
+                        + "answers but does not measure is not caught (meant for the kernel's i2c-stub)")
+            }
             if sensor.chip.family == .lis3dh, sensor.interruptPin == .int2 {
                 error("\(base).interrupt.pin", "int2: the LIS3DH signals the FIFO watermark on INT1 only "
                       + "(datasheet §5.1, CTRL_REG3); allowed int1")

@@ -43,13 +43,17 @@ public struct SensorSettings: Sendable, Equatable {
     public var fifoWatermark: Int
     /// Read the gyroscope too, where the chip has one.
     public var gyro: Bool
+    /// Run the chip's self-test (output change under the self-test force) at start. Off only
+    /// where the chip cannot pass it, e.g. the kernel's i2c-stub (static register memory).
+    public var selfTest: Bool
 
     /// Creates sensor settings (defaults: `/dev/i2c-1`, 800 Hz, the chip's largest range,
-    /// watermark 16, INT1, gyroscope on where there is one).
+    /// watermark 16, INT1, gyroscope on where there is one, self-test on).
     public init(name: String, placement: Placement, bus: String = DaemonConfiguration.defaultBus, address: UInt8,
                 chip: ChipModel, interrupt: GPIOLineSettings?, interruptPin: InterruptPin = .int1,
                 dataRateHz: Double = DaemonConfiguration.defaultDataRateHz, rangeG: Double? = nil,
-                fifoWatermark: Int = DaemonConfiguration.defaultFIFOWatermark, gyro: Bool = true) {
+                fifoWatermark: Int = DaemonConfiguration.defaultFIFOWatermark, gyro: Bool = true,
+                selfTest: Bool = true) {
         self.name = name
         self.placement = placement
         self.bus = bus
@@ -61,6 +65,7 @@ public struct SensorSettings: Sendable, Equatable {
         self.rangeG = rangeG ?? chip.rangesG.last ?? 16
         self.fifoWatermark = fifoWatermark
         self.gyro = gyro
+        self.selfTest = selfTest
     }
 
     /// What the driver is asked for.

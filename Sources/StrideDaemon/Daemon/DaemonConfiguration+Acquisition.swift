@@ -10,7 +10,7 @@ extension DaemonConfiguration {
                 placement: sensor.placement, chip: sensor.chip, busPath: sensor.bus, busClockHz: clock,
                 address: sensor.address,
                 interruptLine: sensor.interrupt.map { GPIOLineSpec(chip: $0.chip, offset: UInt32(clamping: $0.line)) },
-                configuration: sensor.sensorConfiguration)
+                configuration: sensor.sensorConfiguration, selfTest: sensor.selfTest)
         }
     }
 }
