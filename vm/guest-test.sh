@@ -222,9 +222,9 @@ check_strideguard_run() {
     t0=$(now_ns)
     # As the unit runs it: no capabilities (CapabilityBoundingSet=), LimitRTPRIO=50. Root
     # still, for the device nodes. Memory locking is not permitted (RLIMIT_MEMLOCK 0, the
-    # unit allows 64M): mlockall() of the binary and the Swift libraries paged in over 9p
-    # under TCG did not return within 16 s (it takes 40 ms on the host), and the daemon
-    # logs the refusal and carries on as it does where locking is not permitted.
+    # unit allows 64M): mlockall() of the binary and the Swift libraries, paged in over 9p
+    # under TCG, takes about 16 s here (strace -T; 40 ms on the host) and SIGTERM is not
+    # acted on until start() returns. Refused, the daemon logs it and carries on.
     ( ulimit -l 0 && { ulimit -r $RUN_RTPRIO_LIMIT || true; } &&
       exec setpriv --bounding-set -all --inh-caps -all \
           "$STRIDEGUARD_BINARY" run --config "$config" --tag vm=guest-test ) > "$log" 2>&1 &
