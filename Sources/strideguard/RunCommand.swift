@@ -48,7 +48,6 @@ struct RunCommand: ParsableCommand {
         let level = configuration.logLevel
         let logger = Logger(label: "strideguard") { JournalLogHandler(label: $0, level: level) }
         for line in configuration.summaryLines { logger.info("\(line)") }
-        RealtimeScheduling.request(logger: logger)
 
         let signals = SignalFlags()
         let yaml = (try? String(contentsOfFile: config, encoding: .utf8)) ?? ""
@@ -62,6 +61,10 @@ struct RunCommand: ParsableCommand {
             logger.critical("\(error)")
             throw ExitCode(error.exitStatus)
         }
+        // After start, not before: locking memory pages in the whole binary and its
+        // libraries, which takes seconds from an SD card (16 s over 9p in the VM test), and
+        // the sensors should be up and systemd told READY first.
+        RealtimeScheduling.request(logger: logger)
         daemon.run(untilNs: nil, shouldStop: {
             if signals.takeReloadRequest() { reload(daemon, running: configuration, logger: logger, loader: loader) }
             return signals.stopRequested
