@@ -77,7 +77,8 @@ public struct EventMerger: Sendable {
 
     private mutating func release(before limitNs: UInt64, emit: (GaitEvent) -> Void) {
         var released = 0
-        while released < pending.count && pending[released].timeNs <= limitNs {
+        // Strictly before the limit: a source may still report an event at exactly its horizon.
+        while released < pending.count && (limitNs == .max || pending[released].timeNs < limitNs) {
             emit(pending[released])
             lastReleasedNs = pending[released].timeNs
             released += 1

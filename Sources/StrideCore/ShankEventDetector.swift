@@ -143,6 +143,27 @@ public struct ShankEventDetector: Sendable {
     /// Impact candidates rejected for their shape (too small a rise, no onset found).
     public private(set) var rejectedCandidates = 0
 
+    /// How far behind the newest sample a stance can still be confirmed in steady running
+    /// (s): a peak is confirmed one lockout after it, and its contact lies at most one rise
+    /// time before the peak; 0.1 s more covers the onset extrapolation.
+    public static let steadyLatencySeconds = peakLockoutSeconds + maxRiseSeconds + 0.1
+
+    /// No event this detector emits from now on can be earlier than this time (ns): the
+    /// oldest sample held for calibration, else the oldest stance the rhythm gate holds,
+    /// else the newest sample less ``steadyLatencySeconds``. An event merger can release
+    /// everything before it, so events leave about half a second after they happen, not
+    /// after the worst-case start-of-bout wait.
+    public var safeHorizonNs: UInt64 {
+        if alignment == nil {
+            guard held.count > 0 else { return newestSampleNs }
+            return held.element(at: held.oldestIndex)?.timeNs ?? newestSampleNs
+        }
+        let steady = UInt64(Self.steadyLatencySeconds * 1e9)
+        var horizon = newestSampleNs > steady ? newestSampleNs - steady : 0
+        if let pending = gate.oldestPendingNs { horizon = Swift.min(horizon, pending) }
+        return horizon
+    }
+
     /// Longest delay from a sample to the events it completes (s): the peak lockout plus
     /// the strides a bout start waits for.
     public static var maximumLatencySeconds: Double {
@@ -158,6 +179,9 @@ public struct ShankEventDetector: Sendable {
     private let smoothHalf: Int
     private let toFitHalf: Int
     private let alignmentRefreshSamples = 64
+
+    /// Time of the newest sample processed (ns).
+    private var newestSampleNs: UInt64 = 0
 
     // Calibration.
     private var gravity: GravityEstimator
@@ -206,6 +230,7 @@ public struct ShankEventDetector: Sendable {
     /// Processes one sample (sensor frame); detected events are passed to `emit`, in time
     /// order (initial contact, then toe-off of each stance).
     public mutating func process(_ sample: IMUSample, emit: (GaitEvent) -> Void) {
+        if sample.timeNs > newestSampleNs { newestSampleNs = sample.timeNs }
         if sample.flags.contains(.afterGap) { restartAfterGap() }
         gravity.add(sample.accel)
         stillness.add(sample.accel)

@@ -90,6 +90,13 @@ public struct ShankRhythmGate: Sendable {
     /// Ends the rhythm when no contact came for longer than the longest stride. `timeNs` is
     /// the time up to which every contact has been offered (the detector's sample time less
     /// its confirmation latency).
+    /// The initial contact of the oldest stance held for a rhythm, nil when none is held:
+    /// nothing the gate releases later can be earlier than it.
+    public var oldestPendingNs: UInt64? {
+        guard pending.count > 0 else { return nil }
+        return pending.element(at: pending.oldestIndex)?.initialContact.timeNs
+    }
+
     public mutating func advance(to timeNs: UInt64) {
         guard let last = lastICNs, timeNs > last,
               Double(timeNs - last) * 1e-9 > Self.maxStrideSeconds else { return }

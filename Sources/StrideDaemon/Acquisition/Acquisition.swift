@@ -154,10 +154,14 @@ public final class Acquisition {
 
     /// Acquires until the clock reaches `deadlineNs` (or `shouldStop` says so between
     /// wake-ups), handing samples to the handler as they are drained.
-    public func run(untilNs deadlineNs: UInt64, shouldStop: () -> Bool = { false }) {
+    ///
+    /// - Parameter wakeBy: an extra time to wake at, if any (the simulator's buzzer, which
+    ///   is served on this thread between drains); `shouldStop` then decides.
+    public func run(untilNs deadlineNs: UInt64, shouldStop: () -> Bool = { false }, wakeBy: () -> UInt64? = { nil }) {
         let clock = platform.clock
         while clock.nowNs < deadlineNs && !shouldStop() {
-            let wakeAt = nextTimedWorkNs(after: deadlineNs)
+            var wakeAt = nextTimedWorkNs(after: deadlineNs)
+            if let extra = wakeBy(), extra < wakeAt { wakeAt = max(extra, clock.nowNs) }
             _ = platform.waitForEdges(on: lines, untilNs: wakeAt)
             serviceInterrupts()
             servicePollsAndRetries()

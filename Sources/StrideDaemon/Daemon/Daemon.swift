@@ -102,6 +102,9 @@ public final class Daemon {
     public private(set) var alerts: [CompensationAlert] = []
     /// Gait events so far (count).
     public private(set) var eventCount = 0
+    /// Events the pipeline dropped because they came after later ones were released (should
+    /// stay 0: the detectors' safe horizons prevent it).
+    public var lateEvents: Int { pipeline.lateEvents }
     /// The buzzer's figures (patterns, alert-to-onset latency), nil without a buzzer.
     public var buzzerStatistics: BuzzerStatistics? { buzzer?.statistics }
     /// The run record's path, once started.
@@ -291,10 +294,22 @@ public final class Daemon {
         while clock.nowNs < end && !shouldStop() {
             var sliceEnd = min(end, clock.nowNs + Self.stopCheckIntervalNs, nextStatusNs)
             if !options.buzzerThread, let next = buzzer?.nextChangeNs { sliceEnd = min(sliceEnd, max(next, clock.nowNs + 1)) }
-            acquisition.run(untilNs: sliceEnd, shouldStop: shouldStop)
+            if options.buzzerThread {
+                acquisition.run(untilNs: sliceEnd, shouldStop: shouldStop)
+            } else {
+                // The simulator serves the buzzer on this thread: wake at its next change
+                // (a cue requested during a drain starts a pattern mid-slice).
+                acquisition.run(untilNs: sliceEnd, shouldStop: { shouldStop() || self.buzzerChangeDue() },
+                                wakeBy: { self.buzzer?.nextChangeNs })
+            }
             if !options.buzzerThread { _ = buzzer?.service() }
             housekeeping()
         }
+    }
+
+    private func buzzerChangeDue() -> Bool {
+        guard let next = buzzer?.nextChangeNs else { return false }
+        return next <= platform.clock.nowNs
     }
 
     private func housekeeping() {

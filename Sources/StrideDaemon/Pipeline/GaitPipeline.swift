@@ -75,8 +75,11 @@ public final class GaitPipeline {
     /// Samples for a placement the pipeline was not built for (ignored).
     public private(set) var unexpectedSamples = 0
 
-    /// The merger's release delay, ns: the slowest detector's latency plus its calibration
-    /// window (events of the calibration window come out when it closes).
+    /// The release delay in steady running, ns. Shank events are released as soon as each
+    /// detector's safe horizon passes them (about half a second, ShankEventDetector
+    /// .steadyLatencySeconds; longer only at the start of a bout or during calibration).
+    /// Sacrum events (when no shank feeds the analyzer) wait the sacrum detector's worst
+    /// latency plus its calibration window.
     public let maximumLatencyNs: UInt64
 
     /// Creates a pipeline for the given sensors with the analyser's configuration.
@@ -120,8 +123,11 @@ public final class GaitPipeline {
         sourceLeft = source(left != nil)
         sourceRight = source(right != nil)
         sourceSacrum = source(!shanksFeedAnalyzer && sacrum != nil)
-        maximumLatencyNs = UInt64(latencyS * 1e9)
-        merger = EventMerger(sources: max(1, next), maximumLatencyNs: maximumLatencyNs, capacity: Self.mergerCapacity)
+        // The shank detectors say themselves how far back an event can still come (their
+        // safe horizon), so the merger adds no delay of its own for them.
+        maximumLatencyNs = shanksFeedAnalyzer ? UInt64(ShankEventDetector.steadyLatencySeconds * 1e9) : UInt64(latencyS * 1e9)
+        merger = EventMerger(sources: max(1, next), maximumLatencyNs: shanksFeedAnalyzer ? 0 : maximumLatencyNs,
+                             capacity: Self.mergerCapacity)
         analyzer = StrideAnalyzer(configuration: configuration)
         pauseNs = UInt64(ActivityClassifier.maxStepIntervalSeconds * 1e9)
     }
@@ -146,13 +152,13 @@ public final class GaitPipeline {
             for sample in batch {
                 left?.process(sample) { event in self.merger.add(event) { self.release($0, emit: emit) } }
             }
-            merger.advance(sourceLeft, toNs: last.timeNs) { self.release($0, emit: emit) }
+            merger.advance(sourceLeft, toNs: left?.safeHorizonNs ?? last.timeNs) { self.release($0, emit: emit) }
         case .rightShank:
             guard right != nil else { unexpectedSamples += batch.count; return }
             for sample in batch {
                 right?.process(sample) { event in self.merger.add(event) { self.release($0, emit: emit) } }
             }
-            merger.advance(sourceRight, toNs: last.timeNs) { self.release($0, emit: emit) }
+            merger.advance(sourceRight, toNs: right?.safeHorizonNs ?? last.timeNs) { self.release($0, emit: emit) }
         case .sacrum:
             guard sacrum != nil else { unexpectedSamples += batch.count; return }
             if shanksFeedAnalyzer {
