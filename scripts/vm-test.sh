@@ -54,10 +54,12 @@ fi
 
 # --- virtme-ng in its own venv ------------------------------------------------------
 VENV=$ROOT/.venv-vm
+# The virtme-ng release this test was written and checked against.
+VIRTME_NG_VERSION=1.42
 if [[ ! -x $VENV/bin/vng ]]; then
     say "creating $VENV with virtme-ng"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet virtme-ng
+    "$VENV/bin/pip" install --quiet "virtme-ng==$VIRTME_NG_VERSION"
 fi
 export PATH=$VENV/bin:$PATH
 say "$(vng --version 2>&1 | head -1)"
