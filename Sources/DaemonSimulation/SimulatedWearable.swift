@@ -30,7 +30,7 @@ public final class SimulatedWearable {
     /// The daemon notifies the service manager named by this process's NOTIFY_SOCKET (none
     /// when unset), so a test can watch a `simulate` process as systemd would.
     public init(scenario: Scenario, configuration: DaemonConfiguration, tags: [(key: String, value: String)] = [],
-                configurationYAML: String = "", recordSamples: Bool = true, logger: Logger) {
+                configurationYAML: String = "", recordSamples: Bool = true, recordPageLimit: Int? = nil, logger: Logger) {
         runner = VirtualRunner(scenario: scenario)
         rig = SimulatedRig.running(runner)
         platform = SimPlatform(rig: rig)
@@ -43,9 +43,10 @@ public final class SimulatedWearable {
             platform.buzzerLine = (buzzer.line.chip, UInt32(clamping: buzzer.line.line))
         }
         self.configuration = configuration
-        daemon = Daemon(configuration: configuration, platform: platform,
-                        options: Daemon.Options(mode: "simulate", tags: tags, configurationYAML: configurationYAML,
-                                                buzzerThread: false, recordSamples: recordSamples),
+        var options = Daemon.Options(mode: "simulate", tags: tags, configurationYAML: configurationYAML,
+                                     buzzerThread: false, recordSamples: recordSamples)
+        options.recordPageLimit = recordPageLimit
+        daemon = Daemon(configuration: configuration, platform: platform, options: options,
                         logger: logger, notifier: SystemdNotifier())
         daemon.onGaitEvent = { [unowned self] event in self.detectedEvents.append(event) }
         daemon.onAlert = { [unowned self] alert in self.alerts.append(alert) }

@@ -16,6 +16,9 @@ public struct FIFOTimestamper: Sendable {
     /// Smoothing of the period estimate per interrupt: averages over ~16 interrupts
     /// (a fraction of a second), enough to smooth kernel latency jitter on the timestamps.
     public static let periodSmoothing = 1.0 / 16.0
+    /// How late a polled anchor may be, in periods, and still be taken for a continuation:
+    /// one period of polling lateness plus half a period of rounding.
+    public static let pollSlackPeriods = 1.5
 
     /// Nominal period from the configured data rate, ns.
     public let nominalPeriodNs: Double
@@ -116,6 +119,13 @@ public struct FIFOTimestamper: Sendable {
         if let last = lastSampleTimeNs, first <= Double(last) {
             first = Double(last) + periodNs
         }
+        // A polled anchor is late by up to a period (the newest sample was made some time
+        // before the level was read). Within that slack the batch continues the last one
+        // sample for sample; only a real gap (more than `pollSlackPeriods`) counts as lost.
+        if !anchorFromEdge, !afterGap, let last = lastSampleTimeNs {
+            let expected = Double(last) + periodNs
+            if first > expected && first - expected < Self.pollSlackPeriods * periodNs { first = expected }
+        }
         var lost = 0
         if let last = lastSampleTimeNs {
             let periods = (first - Double(last)) / periodNs
@@ -150,9 +160,11 @@ public struct FIFOTimestamper: Sendable {
     /// says which: pass it to ``stamp(_:count:anchorIndex:anchorTimeNs:afterGap:anchorFromEdge:)``.
     public static func anchor(watermark: Int, firstLevel: Int, count: Int, overrun: Bool,
                               interruptTimeNs: UInt64?, nowNs: UInt64) -> (index: Int, timeNs: UInt64, fromEdge: Bool) {
-        if let edge = interruptTimeNs, !overrun, firstLevel >= watermark, count >= watermark {
+        // The anchor may lie beyond the batch: a drain cut short by a bus error read fewer
+        // samples than were there, but the sample times still count from the level seen.
+        if let edge = interruptTimeNs, !overrun, firstLevel >= watermark {
             return (watermark - 1, edge, true)
         }
-        return (max(0, min(firstLevel, count) - 1), nowNs, false)
+        return (max(0, firstLevel - 1), nowNs, false)
     }
 }

@@ -26,15 +26,24 @@ struct WholeDaemonTests {
     }
 
     /// Runs a scenario (or its first `seconds`) through the daemon and returns the wearable.
-    static func simulate(_ name: String, seconds: Double? = nil, recordSamples: Bool = false,
-                         prepare: (SimulatedWearable) -> Void = { _ in }) throws -> SimulatedWearable {
+    static func simulate(_ name: String, seconds: Double? = nil, recordSamples: Bool = false, recordPageLimit: Int? = nil,
+                         prepare: (SimulatedWearable) -> Void = { _ in },
+                         during: ((SimulatedWearable) -> Void)? = nil) throws -> SimulatedWearable {
         let directory = try temporaryDirectory()
         let wearable = SimulatedWearable(scenario: try scenario(name),
                                          configuration: SimulatedWearable.defaultConfiguration(runDirectory: directory),
-                                         recordSamples: recordSamples, logger: quiet)
+                                         recordSamples: recordSamples, recordPageLimit: recordPageLimit, logger: quiet)
         try wearable.start()
         prepare(wearable)
-        wearable.run(seconds: seconds)
+        if let during, let seconds {
+            // In one-second steps, calling `during` between them (to inject faults).
+            for _ in 0..<Int(seconds) {
+                wearable.run(seconds: 1)
+                during(wearable)
+            }
+        } else {
+            wearable.run(seconds: seconds)
+        }
         wearable.stop()
         return wearable
     }
@@ -144,5 +153,53 @@ struct WholeDaemonTests {
         #expect(try reader.samples(sensor: 0).filter { $0.timeNs > lostAt && $0.timeNs < lostAt + 10_000_000_000 }.count > 7_900)
         // Strides resume on the right after the gap.
         #expect(try reader.strides().contains { $0.side == .right && $0.startNs > back + 5_000_000_000 })
+    }
+
+    /// The share of the truth's running contacts the daemon found (within 50 ms), and the
+    /// detected contacts with no true one near (phantoms).
+    static func recall(_ w: SimulatedWearable) -> (found: Double, phantoms: Int) {
+        let score = w.score(wallSeconds: 1)
+        var truth = 0, found = 0, phantoms = 0
+        for side in ["left", "right"] {
+            guard let e = score.events[side] else { continue }
+            truth += e.truth
+            found += e.found
+            phantoms += e.falsePositives
+        }
+        return (truth > 0 ? Double(found) / Double(truth) : 0, phantoms)
+    }
+
+    @Test func aOnePercentBusErrorRateStillFindsNinetyNinePercentOfStrides() throws {
+        let w = try Self.simulate("steady-symmetric", seconds: 180) { $0.rig.bus.faults.errorRate = 0.01 }
+        let r = Self.recall(w)
+        print("1 % bus errors: \(r.found * 100) % of contacts found, \(r.phantoms) phantoms")
+        #expect(r.found >= 0.99)
+    }
+
+    @Test func fifoOverrunsMakeNoPhantomStrides() throws {
+        // Every 10 s the acquisition thread stalls for 150 ms (an SD card flush, say): the
+        // 32-sample FIFOs overrun at 800 Hz.
+        let w = try Self.simulate("steady-symmetric", seconds: 120, during: { wearable in
+            if Int(wearable.runner.seconds(wearable.rig.clock.nowNs)) % 10 == 0 { wearable.rig.clock.advance(by: 150_000_000) }
+        })
+        let r = Self.recall(w)
+        print("overruns every 10 s: \(r.found * 100) % of contacts found, \(r.phantoms) phantoms")
+        #expect(r.phantoms <= 2)  // the start and end of the run may each leave one unmatched contact
+        // Each overrun is a real gap of ~150 ms: the detectors restart and wait for two
+        // strides of rhythm again, so a few contacts per gap are not reported (not phantoms).
+        #expect(r.found >= 0.90)
+    }
+
+    @Test func aFullDiskStopsRecordingButNotTheAnalysis() throws {
+        // A record capped at 300 pages (1.2 MB) fills within seconds of raw samples.
+        let w = try Self.simulate("fatigue-ramp-left", recordSamples: true, recordPageLimit: 300)
+        #expect(!w.daemon.isRecording)
+        // The analysis and the buzzer went on: the left ramp was still caught and cued.
+        let first = try #require(Self.raised(w).first)
+        #expect(first.finding.side == .leg(.left))
+        #expect(!Self.pulses(w.rig.buzzer, fromNs: first.timeNs).isEmpty)
+        // What was recorded before the disk filled is readable.
+        let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
+        #expect(try reader.samples(sensor: 0).count > 1_000)
     }
 }

@@ -53,6 +53,9 @@ public final class Daemon {
         public var recordSamples: Bool
         /// The program's version, stored in the run record.
         public var appVersion: String
+        /// A cap on the run record's size in 4 KiB pages (reaching it behaves as a full
+        /// disk); nil for none. For tests of the full-disk path.
+        public var recordPageLimit: Int? = nil
 
         /// Creates options.
         public init(mode: String, tags: [(key: String, value: String)] = [], configurationYAML: String = "",
@@ -107,6 +110,8 @@ public final class Daemon {
     public var lateEvents: Int { pipeline.lateEvents }
     /// The buzzer's figures (patterns, alert-to-onset latency), nil without a buzzer.
     public var buzzerStatistics: BuzzerStatistics? { buzzer?.statistics }
+    /// Whether the run record is still recording (false after a full disk or a storage error).
+    public var isRecording: Bool { recorder?.state == .recording }
     /// The run record's path, once started.
     public var runRecordPath: String? { recorder?.path }
 
@@ -153,6 +158,7 @@ public final class Daemon {
             // The simulator's clock outruns any disk: there the recorder makes acquisition
             // wait rather than drop. On the board (a buzzer thread) it never waits.
             recorderOptions.waitWhenFull = !options.buzzerThread
+            recorderOptions.maxPageCount = options.recordPageLimit
             recorder = try RunRecorder.create(in: configuration.runDirectory, start: start, options: recorderOptions, logger: logger)
         } catch {
             buzzer?.stop()
