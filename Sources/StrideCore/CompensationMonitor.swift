@@ -35,7 +35,7 @@ public struct CompensationThresholds: Sendable, Equatable {
     /// Report a both-leg change only while cadence stays within the baseline's 5th-95th
     /// percentile range widened by this, steps/min: outside it the cadence correction
     /// extrapolates and a pace change could pass for fatigue.
-    public static let defaultCadenceMarginSpm = 6.0
+    public static let defaultCadenceMarginSpm = 3.0
 
     /// Per metric: the SI change the detectors are designed for, SI points (their
     /// allowance is half of it; the hysteresis holds relative to it).
@@ -239,7 +239,11 @@ public struct CompensationMonitor: Sendable {
         let rOK = dr.samples > 0 && agrees(dr, cR) && abs(cR) >= level * legRaise
         let sameSign = cL * cR > 0
         let small = Swift.min(abs(cL), abs(cR)), large = Swift.max(abs(cL), abs(cR))
-        if Self.bothLegMetrics.contains(m), lOK, rOK, sameSign, small >= thresholds.symmetricRatio * large, cadenceInRange {
+        // Fatigue lengthens contact and step time (Apte et al. 2021); both legs getting
+        // shorter together is the runner speeding up beyond what the cadence correction
+        // learnt at the baseline's pace, not a compensation.
+        let lengthened = cL > 0 && cR > 0
+        if Self.bothLegMetrics.contains(m), lOK, rOK, sameSign, lengthened, small >= thresholds.symmetricRatio * large, cadenceInRange {
             return CompensationFinding(side: .both, primaryMetric: m, metrics: StrideMetricSet(m),
                                        severity: small / legRaise, symmetryIndexChange: ds.magnitude,
                                        leftChangePercent: cL, rightChangePercent: cR, onsetNs: onset(dl.onsetNs, dr.onsetNs))

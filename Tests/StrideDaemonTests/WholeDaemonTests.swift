@@ -121,6 +121,15 @@ struct WholeDaemonTests {
         #expect(!w.rig.buzzer.isActive)
     }
 
+    @Test func anHourOfSymmetricRunningWithPaceChangesStopsAndHillsStaysSilent() throws {
+        // The first hour of the 8-hour symmetric scenario: pace changes, hills, a stop and a
+        // walking break. (It once raised five "both legs" alerts here, each time the runner
+        // sped up: faster running shortens contact time beyond the cadence correction.)
+        let w = try Self.simulate("long-symmetric-8h", seconds: 3600)
+        for alert in w.alerts { print("false alarm at minute \(w.runner.seconds(alert.timeNs) / 60): \(AlertWords.describe(alert))") }
+        #expect(Self.raised(w).isEmpty)
+    }
+
     @Test func theRunRecordHoldsTheRunAndIsComplete() throws {
         let w = try Self.simulate("steady-symmetric", seconds: 120, recordSamples: true)
         let path = try #require(w.daemon.runRecordPath)
