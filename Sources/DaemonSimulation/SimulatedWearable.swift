@@ -33,6 +33,9 @@ public final class SimulatedWearable {
                 configurationYAML: String = "", recordSamples: Bool = true, recordPageLimit: Int? = nil, logger: Logger) {
         runner = VirtualRunner(scenario: scenario)
         rig = SimulatedRig.running(runner)
+        // The bus's access trace is for register-level tests; over a long run it would grow
+        // by tens of kilobytes a second.
+        rig.bus.tracing = false
         platform = SimPlatform(rig: rig)
         for sensor in configuration.sensors {
             if let line = sensor.interrupt {
