@@ -516,10 +516,17 @@ public struct SacrumEventDetector: Sendable {
     /// steepest rise within `walkingRiseSearchSeconds` before the peak, back to the lowest
     /// level just before it.
     private func walkingOnset(peak p: Int) -> Double {
-        var k = p
+        tangentOnset(searchFrom: p - riseSearchSamples, to: p, fallback: p)
+    }
+
+    /// The onset of a vertical rise: the tangent at the steepest rise in `[from, to]`,
+    /// followed back to the lowest level in the `slopeSamples` before it (at most that far
+    /// back). `fallback` when there is no rise. A fractional sample index.
+    private func tangentOnset(searchFrom from: Int, to: Int, fallback: Int) -> Double {
+        var k = fallback
         var best = -Double.infinity
-        var i = p - riseSearchSamples
-        while i <= p {
+        var i = from
+        while i <= to {
             let d = dv(i)
             if d > best { best = d; k = i }
             i += 1
@@ -530,7 +537,7 @@ public struct SacrumEventDetector: Sendable {
             base = Swift.min(base, vAt(i))
             i += 1
         }
-        guard best > 0 else { return Double(p) }
+        guard best > 0 else { return Double(fallback) }
         let onset = Double(k) - (vAt(k) - base) / best
         return Swift.max(Double(k - slopeSamples), onset)
     }
@@ -544,23 +551,7 @@ public struct SacrumEventDetector: Sendable {
     /// IC from the vertical rise: tangent at the steepest rise near the crossing, back to
     /// the lowest level just before it. Returns a fractional sample index.
     private func verticalOnset(crossing c: Int) -> Double {
-        var k = c
-        var best = -Double.infinity
-        var i = c - lookBackSamples
-        while i <= c + lookAheadSamples / 2 {
-            let d = dv(i)
-            if d > best { best = d; k = i }
-            i += 1
-        }
-        var base = vAt(k)
-        i = k - slopeSamples
-        while i < k {
-            base = Swift.min(base, vAt(i))
-            i += 1
-        }
-        guard best > 0 else { return Double(c) }
-        let onset = Double(k) - (vAt(k) - base) / best
-        return Swift.max(Double(k - slopeSamples), onset)
+        tangentOnset(searchFrom: c - lookBackSamples, to: c + lookAheadSamples / 2, fallback: c)
     }
 
     /// IC from the braking dip: tangent at the steepest AP fall into the dip after the
