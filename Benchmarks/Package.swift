@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -43,6 +44,31 @@ let package = Package(
                 .product(name: "StrideCore", package: strideGuard),
             ] + (strideDaemonExported ? [.product(name: "StrideDaemon", package: strideGuard)] : []),
             path: "Benchmarks/CorePerSample",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "DaemonSteadyState",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Hardware", package: strideGuard),
+                .product(name: "HardwareSim", package: strideGuard),
+                .product(name: "StrideDaemon", package: strideGuard),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DaemonSteadyState",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "BuzzerOnset",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Hardware", package: strideGuard),
+                .product(name: "StrideDaemon", package: strideGuard),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/BuzzerOnset",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
