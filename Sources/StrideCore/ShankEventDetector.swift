@@ -17,8 +17,9 @@
 ///    the first window are held and replayed once the frame is known.
 /// 2. **Impact peak.** A candidate is a sample of axial acceleration above 3 g with no
 ///    higher value within the following 375 ms (Van den Berghe et al. 2021's real-time
-///    tibial-shock rule). Its value is the PTA (flagged clipped when any sample from
-///    contact to one sample after the peak is clipped).
+///    tibial-shock rule). The PTA is the peak between samples, from a half-kink fitted
+///    around it (`ImpactPeakFit`: smooth top of the rise, abrupt fall), flagged clipped
+///    when any sample from contact to the end of that fit is clipped.
 /// 3. **Initial contact** is the onset of the impact, not its peak: the axial signal rises
 ///    from its pre-contact level to the peak within 5-25 ms (Lafortune et al. 1996;
 ///    Sinclair et al. 2013 take IC from this distal-tibia axial rise). The times at which
@@ -178,6 +179,7 @@ public struct ShankEventDetector: Sendable {
     private let maxStanceSamples: Double
     private let smoothHalf: Int
     private let toFitHalf: Int
+    private let peakFitHalf: Int
     private let alignmentRefreshSamples = 64
 
     /// Time of the newest sample processed (ns).
@@ -213,6 +215,7 @@ public struct ShankEventDetector: Sendable {
         maxStanceSamples = Self.maxStanceSeconds * fs
         smoothHalf = Swift.max(1, Int((Self.toSmoothingHalfWidthSeconds * fs).rounded()))
         toFitHalf = Swift.max(1, Int((Self.toFitHalfWidthSeconds * fs).rounded()))
+        peakFitHalf = ImpactPeakFit.halfWidthSamples(sampleRateHz: fs)
         let calibration = samples(Swift.max(0, configuration.calibrationSeconds))
         gravity = GravityEstimator(
             windowSamples: calibration,
@@ -361,14 +364,16 @@ public struct ShankEventDetector: Sendable {
             return
         }
         let onset = Self.onset(x1: x1, x2: x2, x3: x3)
-        // The true peak lies between samples: the vertex of the parabola through the peak
-        // sample and its neighbours (at 800 Hz a 10 ms rise has only 8 samples, so the
-        // highest sample alone reads up to ~3 % low).
-        let (peakOffset, peakG) = Self.vertex(axAt(p - 1), peakValue, axAt(p + 1))
+        // The true peak lies between samples (at 800 Hz a 10 ms rise has only 8 samples,
+        // so the highest sample alone reads up to ~3 % low) and is a kink: fit the smooth
+        // top of the rise and the abrupt start of the fall (ImpactPeakFit); the parabola
+        // through the peak sample and its neighbours only if that fit fails.
+        let fitted = ImpactPeakFit.peak(halfWidth: peakFitHalf) { axAt(p + $0) }
+        let (peakOffset, peakG) = fitted.map { ($0.offset, $0.value) } ?? Self.vertex(axAt(p - 1), peakValue, axAt(p + 1))
         let height = peakG - base
         let riseSamples = Swift.max(Double(p) + peakOffset - onset, 0.5)
         let icNs = time(atIndex: onset)
-        let clipped = lastClippedIndex >= Int(onset.rounded(.down)) - 1 && lastClippedIndex <= p + 1
+        let clipped = lastClippedIndex >= Int(onset.rounded(.down)) - 1 && lastClippedIndex <= p + peakFitHalf
         let ic = GaitEvent(kind: .initialContact, side: configuration.side, timeNs: icNs,
                            peakG: Float(peakG), clipped: clipped,
                            loadingRateGPerS: Float(height / (riseSamples * periodNs * 1e-9)))
