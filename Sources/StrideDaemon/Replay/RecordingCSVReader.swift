@@ -42,6 +42,14 @@ public enum RecordingCSVReader {
     public static let gapPeriods = 2.5
     /// Intervals used to estimate the sample rate when none is given.
     public static let rateEstimateIntervals = 1000
+    /// The highest sample rate replayed, Hz: the `--rate` option's bound, which an
+    /// estimated rate must respect too (the detectors size their buffers by the rate, so a
+    /// time column in the wrong unit would otherwise ask for terabytes).
+    public static let maximumSampleRateHz = 100_000.0
+    /// The largest time magnitude accepted, s: a Unix time in seconds fits (until 2096), and
+    /// any two accepted times are less than 2^64 ns apart, so that replay-clock times
+    /// cannot overflow.
+    public static let maximumAbsoluteTimeSeconds = 4e9
 
     /// Reads every placement of the mapping.
     public static func read(_ mapping: ReplayMapping) throws(ReplayError) -> ReplayRecording {
@@ -65,15 +73,18 @@ public enum RecordingCSVReader {
         var tracks: [RecordingTrack] = []
         for item in plan {
             guard let table = tables[item.path] else { continue }
-            tracks.append(makeTrack(item.placement, item.path, item.columns, table, mapping: mapping, origin: origin))
+            let rate: Double
+            if let given = mapping.sampleRateHz { rate = given } else {
+                rate = try estimatedRate(table, file: item.path, timeColumn: mapping.timeColumn)
+            }
+            tracks.append(makeTrack(item.placement, item.path, item.columns, table, mapping: mapping, origin: origin, rate: rate))
         }
         return ReplayRecording(tracks: tracks, originSeconds: origin)
     }
 
     private static func makeTrack(_ placement: Placement, _ path: String, _ columns: PlacementColumns, _ table: Table,
-                                  mapping: ReplayMapping, origin: Double) -> RecordingTrack {
+                                  mapping: ReplayMapping, origin: Double, rate: Double) -> RecordingTrack {
         let n = table.time.count
-        let rate = mapping.sampleRateHz ?? estimateRate(table.time)
         let accelScale = mapping.accelerationUnit.toG
         let gyroScale = mapping.angularRateUnit.toDegreesPerSecond
         func series(_ ref: ColumnReference?) -> (values: [Double], sign: Double)? {
@@ -105,6 +116,17 @@ public enum RecordingCSVReader {
         let mounting = columns.frame == .body ? .xUpYForward : (mapping.mountings[placement] ?? .xUpYForward)
         return RecordingTrack(placement: placement, path: path, samples: samples, sampleRateHz: rate,
                               hasMedioLateral: columns.accel[2] != nil, mounting: mounting)
+    }
+
+    /// The rate estimated from the time column, refused when above `maximumSampleRateHz`.
+    private static func estimatedRate(_ table: Table, file: String, timeColumn: String) throws(ReplayError) -> Double {
+        let rate = estimateRate(table.time)
+        guard rate <= maximumSampleRateHz else {
+            throw .data(file: file, line: 0, column: timeColumn,
+                        message: "the time steps (median \(1 / rate) s) give a sample rate of \(rate) Hz, above the "
+                            + "\(Int(maximumSampleRateHz)) Hz a replay accepts; check the time unit (--time-unit) or give --rate")
+        }
+        return rate
     }
 
     /// Median interval of the first samples, as a rate in Hz.
@@ -212,6 +234,11 @@ public enum RecordingCSVReader {
                 return v
             }
             let t = try number(timeIndex, timeColumn) * timeScale
+            if abs(t) > maximumAbsoluteTimeSeconds {
+                throw .data(file: file, line: lineNumber, column: timeColumn,
+                            message: "time \(t) s is out of range; times must lie within ±\(maximumAbsoluteTimeSeconds) s "
+                                + "(seconds from the start or Unix seconds; check --time-unit)")
+            }
             if t < previous {
                 throw .data(file: file, line: lineNumber, column: timeColumn,
                             message: "time goes backwards: \(t) s after \(previous) s on line \(previousLine)")
