@@ -1,0 +1,2 @@
+// Only the header matters: the function is libFuzzer's. SwiftPM wants a source file.
+#include "fuzzer_driver.h"
