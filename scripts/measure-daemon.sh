@@ -8,11 +8,12 @@
 #   2b. the same for the daemon alone, without `simulate`'s list of every detected event
 #      (kept there to score the run): the DaemonSteadyState benchmark's RSS mode;
 #   3. CPU share of `simulate --realtime` (two ADXL375 shanks at 800 Hz, the README's
-#      wiring): user+system CPU seconds per wall second from /proc/PID/stat, between 20 s
-#      after start and the end of a few minutes' run.
+#      wiring), with and without raw samples: user+system CPU seconds of all threads per
+#      wall second from /proc/PID/stat, from 20 s after start to 10 s before the end.
 #
 # Usage: scripts/measure-daemon.sh [--hours H] [--realtime-minutes M] [--skip-build]
 #   STRIDEGUARD_BIN=path  use this binary instead of building .build/release/strideguard
+#   DAEMON_STEADY_STATE_BIN=path  the same for Benchmarks/.build/release/DaemonSteadyState
 #   KEEP=1                keep the work folder (RSS samples as rss.tsv, run records)
 # The benchmarks (per-sample cost, allocations, latency) are in Benchmarks/: `make bench`.
 set -eu
