@@ -66,7 +66,7 @@ struct RunStoreDurabilityTests {
         #expect(try closed.strides().count == 4)
     }
 
-    @Test func aFullDiskStopsRecordingWithOneLineAndKeepsWhatWasWritten() throws {
+    @Test func aFullDiskPausesRecordingWithOneLineAndKeepsWhatWasWritten() throws {
         let dir = RunStoreTempDirectory()
         let log = RunStoreLogCapture()
         // 48 pages of 4 KiB: room for the schema and a few seconds of samples.
@@ -83,26 +83,128 @@ struct RunStoreDurabilityTests {
             committedSeconds += 1
         }
         #expect(recorder.isDiskFull)
-        #expect(recorder.state == .stoppedDiskFull)
+        #expect(recorder.state == .pausedDiskFull)
         #expect(committedSeconds > 0 && committedSeconds < 30)
-        // The rest of the daemon goes on: recording calls return at once, nothing queues.
-        #expect(!recorder.record(GaitEvent(kind: .initialContact, side: .left, timeNs: F.startNs)))
-        let more = samples.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 0) }
-        #expect(more == 0)
+        // The rest of the daemon goes on: recording calls return at once; records are kept
+        // for later, samples are taken (and counted into the gap) without blocking.
+        #expect(recorder.record(GaitEvent(kind: .initialContact, side: .left, timeNs: F.startNs)))
+        let more = samples.withUnsafeBufferPointer { recorder.record(samples: UnsafeBufferPointer(rebasing: $0[0..<100]), sensor: 0) }
+        #expect(more == 100)
         recorder.flush()
+        #expect(recorder.state == .pausedDiskFull)
+        // The retry at close finds room for the few waiting analysis rows in the pages
+        // already there (not for samples): the run closes normally.
         recorder.close(endMonotonicNs: F.startNs + 30_000_000_000)
-        #expect(recorder.state == .stoppedDiskFull)
+        #expect(recorder.state == .closed)
 
         let errors = log.lines(atLeast: .error)
         #expect(errors.count == 1, "\(errors)")
         #expect(errors.first?.contains("disk full") == true)
+        #expect(errors.first?.contains("paused") == true)
 
         let reader = try RunReader(path: recorder.path)
-        #expect(!reader.metadata.complete)
-        #expect(reader.metadata.stopReason == "disk full")
-        #expect(try reader.samples(sensor: 0) == Array(samples[0..<(committedSeconds * 833)]))
-        #expect(try reader.strides().count == committedSeconds)
+        #expect(reader.metadata.complete)
+        // Nothing committed before the disk filled is lost, and the samples that met the
+        // full disk are a gap, not stored.
+        let stored = try reader.samples(sensor: 0)
+        #expect(stored.count == committedSeconds * 833)
+        let unchanged = stored == Array(samples[0..<(committedSeconds * 833)])  // not in #expect: it would print every sample
+        #expect(unchanged, "the stored samples differ")
+        // The stride of the second that met the full disk waited in the backlog.
+        #expect(try reader.strides().count == committedSeconds + 1)
+        #expect(try reader.faults().contains { $0.kind == .samplesDropped && $0.sensor == 0 && $0.detail.contains("\(833 + 100) samples") })
         try reader.verifyIntegrity()
+    }
+
+    @Test func recordingResumesWhenSpaceReturnsAndWritesTheBacklog() throws {
+        let dir = RunStoreTempDirectory()
+        let log = RunStoreLogCapture()
+        var options = RunRecorder.Options(commitInterval: 3600)
+        options.diskFullRetryInterval = 0  // every flush retries: the test decides when
+        let recorder = try RunRecorder.create(in: dir.path, start: F.start(), options: options, logger: log.logger)
+        let samples = F.samples(sensor: F.sensors[0], seconds: 12)
+        func second(_ i: Int) {
+            let part = samples[(i * 833)..<((i + 1) * 833)]
+            _ = part.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 0) }
+            recorder.record(StrideAnalyzerOutput.stride(F.stride(.left, i, at: F.startNs + UInt64(i) * 1_000_000_000 + 500_000_000)))
+            recorder.flush()
+        }
+        for i in 0..<3 { second(i) }
+        #expect(recorder.state == .recording)
+        // The disk fills: the record is held at its size.
+        recorder.limitPages(1)
+        for i in 3..<8 { second(i) }
+        #expect(recorder.state == .pausedDiskFull)
+        // Each retry carries that second's samples, which do not fit: one pause throughout.
+        let pauses = recorder.diskFullPauses
+        #expect(pauses == 1)
+        // Space returns: the next commit writes the backlog and recording goes on.
+        recorder.limitPages(nil)
+        for i in 8..<12 { second(i) }
+        #expect(recorder.state == .recording)
+        recorder.close(endMonotonicNs: F.startNs + 12_000_000_000)
+        #expect(recorder.state == .closed)
+
+        #expect(log.lines(atLeast: .error).count == 1)
+        #expect(log.lines(atLeast: .notice).contains { $0.contains("recording resumed") })
+
+        let reader = try RunReader(path: recorder.path)
+        #expect(reader.metadata.complete)
+        #expect(reader.metadata.stopReason == "closed")
+        try reader.verifyIntegrity()
+        // Every stride, the paused seconds' too.
+        #expect(try reader.strides().map(\.index) == Array(0..<12))
+        // Samples: before the pause and after it; the pause is a gap, told by the faults.
+        let stored = try reader.samples(sensor: 0)
+        #expect(stored.count < samples.count)
+        // Compared outside #expect, which would print every sample on a failure.
+        let before = Array(stored.prefix(3 * 833)) == Array(samples[0..<(3 * 833)])
+        let after = Array(stored.suffix(4 * 833)) == Array(samples[(8 * 833)..<(12 * 833)])
+        #expect(before, "the samples before the pause differ")
+        #expect(after, "the samples after the pause differ")
+        #expect(stored.count == 7 * 833)
+        let faults = try reader.faults()
+        let full = faults.filter { $0.kind == .diskFull }
+        #expect(full.count == pauses)
+        #expect(full.allSatisfy { $0.sensor == nil })
+        // The gaps (one per pause) hold exactly the samples not stored.
+        let gaps = faults.filter { $0.kind == .samplesDropped && $0.sensor == 0 }
+        #expect(gaps.count == pauses)
+        #expect(gaps.first?.startNs == samples[3 * 833].timeNs)
+        #expect(gaps.last?.endNs == samples[8 * 833 - 1].timeNs)
+        let counted = gaps.compactMap { Int($0.detail.split(separator: " ").first { Int($0) != nil } ?? "") }.reduce(0, +)
+        #expect(counted == 5 * 833, "\(gaps.map(\.detail))")
+        #expect(zip(full, gaps).allSatisfy { $0.startNs <= $1.startNs && ($0.endNs ?? 0) >= ($1.endNs ?? .max) })
+        #expect(reader.metadata.droppedRecords == 0)
+    }
+
+    @Test func theDiskFullBacklogIsBoundedAndCountsWhatItDrops() throws {
+        let dir = RunStoreTempDirectory()
+        var options = RunRecorder.Options(commitInterval: 3600)
+        options.diskFullBacklogRecords = 10
+        options.diskFullRetryInterval = 3600  // no retry until close
+        let recorder = try RunRecorder.create(in: dir.path, start: F.start(), options: options, logger: RunStoreLogCapture().logger)
+        let samples = F.samples(sensor: F.sensors[0], seconds: 1)
+        _ = samples.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 0) }
+        recorder.flush()
+        recorder.limitPages(1)
+        _ = samples.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 0) }
+        recorder.flush()
+        #expect(recorder.isDiskFull)
+        for i in 0..<25 { recorder.record(StrideAnalyzerOutput.stride(F.stride(.right, i, at: F.startNs + UInt64(i) * 1_000_000))) }
+        recorder.flush()
+        #expect(recorder.droppedRecords == 15)
+        // Room again by the end: close writes the ten kept.
+        recorder.limitPages(nil)
+        recorder.close(endMonotonicNs: F.startNs + 2_000_000_000)
+        let reader = try RunReader(path: recorder.path)
+        #expect(try reader.strides().map(\.index) == Array(0..<10))
+        #expect(reader.metadata.droppedRecords == 15)
+        // The default backlog's footprint, as its comment claims: a few MB (records are
+        // stored inline; a baseline's arrays are shared, not copied).
+        let bytes = MemoryLayout<QueuedRecord>.stride * RunRecorder.Options.defaultDiskFullBacklogRecords
+        print("disk-full backlog: \(MemoryLayout<QueuedRecord>.stride) bytes a record, \(bytes / 1024) KiB in all")
+        #expect(bytes < 8 << 20)
     }
 
     // MARK: Bad files

@@ -14,6 +14,9 @@ public enum AcquisitionEvent: Sendable, Equatable {
     case sensorFailedToStart(Placement, error: HardwareError, atNs: UInt64)
     /// The FIFO overran: about `lostSamples` samples are missing before `atNs`.
     case overrun(Placement, lostSamples: Int, atNs: UInt64)
+    /// Drains failed with bus errors (EIO) `count` times between `fromNs` and `untilNs` and
+    /// were retried; reported at most once a second per sensor (`SensorSlot.busErrorReportIntervalNs`).
+    case busErrors(Placement, count: Int, fromNs: UInt64, untilNs: UInt64)
     /// The sensor's interrupt line could not be requested: it is polled instead.
     case interruptUnavailable(Placement, error: GPIOError)
     /// The bus could not be opened.
@@ -182,6 +185,9 @@ public final class Acquisition {
     private func servicePollsAndRetries() {
         let now = platform.clock.nowNs
         for (index, slot) in slots.enumerated() {
+            if let errors = slot.takeBusErrorReport(nowNs: now) {
+                onEvent(.busErrors(slot.spec.placement, count: errors.count, fromNs: errors.fromNs, untilNs: errors.untilNs))
+            }
             switch slot.state {
             case .up where now >= slot.nextPollNs:
                 drain(slot, index: index, interruptTimeNs: nil)
@@ -218,6 +224,7 @@ public final class Acquisition {
     }
 
     private func failed(_ slot: SensorSlot, _ error: HardwareError, deliveredSamples: Bool, nowNs: UInt64) {
+        if case .bus(let transfer) = error, transfer.failure == .busError { slot.noteBusError(nowNs: nowNs) }
         if slot.drainFailed(error, deliveredSamples: deliveredSamples, nowNs: nowNs) {
             onEvent(.sensorLost(slot.spec.placement, error: error, atNs: nowNs))
         }

@@ -58,6 +58,28 @@ final class SensorSlot {
 
     private(set) var consecutiveFailures = 0
 
+    /// Bus errors (EIO: noise, a long cable) are retried silently, but they go into the run
+    /// record as faults: summed and reported at most once per this interval, so a noisy
+    /// cable adds one row a second, not one per failed transfer.
+    static let busErrorReportIntervalNs: UInt64 = 1_000_000_000
+    private var unreportedBusErrors = 0
+    private var firstUnreportedBusErrorNs: UInt64 = 0
+    private var lastBusErrorNs: UInt64 = 0
+
+    /// Counts a drain that failed with a bus error.
+    func noteBusError(nowNs: UInt64) {
+        if unreportedBusErrors == 0 { firstUnreportedBusErrorNs = nowNs }
+        unreportedBusErrors += 1
+        lastBusErrorNs = nowNs
+    }
+
+    /// The bus errors not yet reported, once the first of them is a report interval old.
+    func takeBusErrorReport(nowNs: UInt64) -> (count: Int, fromNs: UInt64, untilNs: UInt64)? {
+        guard unreportedBusErrors > 0, nowNs >= firstUnreportedBusErrorNs + Self.busErrorReportIntervalNs else { return nil }
+        defer { unreportedBusErrors = 0 }
+        return (unreportedBusErrors, firstUnreportedBusErrorNs, lastBusErrorNs)
+    }
+
     /// Time for the FIFO to fill to its watermark, ns.
     var fillTimeNs: Double {
         let rate = driver?.applied?.dataRateHz ?? spec.configuration.dataRateHz

@@ -110,8 +110,20 @@ public final class Daemon {
     public var lateEvents: Int { pipeline.lateEvents }
     /// The buzzer's figures (patterns, alert-to-onset latency), nil without a buzzer.
     public var buzzerStatistics: BuzzerStatistics? { buzzer?.statistics }
-    /// Whether the run record is still recording (false after a full disk or a storage error).
+    /// Whether the run record is recording now (false while a full disk pauses it, and
+    /// after a storage error).
     public var isRecording: Bool { recorder?.state == .recording }
+    /// How many times a full disk paused the run record.
+    public var recordDiskFullPauses: Int { recorder?.diskFullPauses ?? 0 }
+    /// Records dropped on the way to the run record (queue or disk-full backlog full).
+    public var recordDroppedRecords: Int { recorder?.droppedRecords ?? 0 }
+
+    /// Caps the run record at `pages` pages of 4 KiB (nil lifts the cap): a cap at or below
+    /// its size is a full disk. For the simulator's fault injection; not from the
+    /// acquisition thread on the board.
+    public func limitRunRecord(pages: Int?) {
+        recorder?.limitPages(pages)
+    }
     /// The run record's path, once started.
     public var runRecordPath: String? { recorder?.path }
 
@@ -271,6 +283,10 @@ public final class Daemon {
         case .overrun(let placement, let lost, let at):
             logger.warning("\(placement.rawValue): FIFO overrun, about \(lost) samples lost")
             _ = recorder?.record(RunFault(sensor: sensorIndex(placement), kind: .fifoOverrun, startNs: at, detail: "\(lost) samples"))
+        case .busErrors(let placement, let count, let from, let until):
+            logger.info("\(placement.rawValue): \(count) bus error(s) in drains, retried")
+            _ = recorder?.record(RunFault(sensor: sensorIndex(placement), kind: .busError, startNs: from, endNs: until,
+                                          errno: 5, detail: "\(count) failed transfers, retried"))
         case .interruptUnavailable(let placement, let error):
             logger.warning("\(placement.rawValue): interrupt line unavailable (\(error)); polling instead")
         case .busUnavailable(let placement, let error):

@@ -90,8 +90,11 @@ public enum RunFaultKind: String, Sendable, Equatable, CaseIterable {
     case selfTestFailed = "self-test-failed"
     /// The sensor was reconfigured after coming back.
     case sensorRejoined = "sensor-rejoined"
-    /// Samples were dropped between acquisition and analysis or storage.
+    /// Samples were dropped between acquisition and analysis or storage (a queue full, or
+    /// raw samples not stored while the disk was full).
     case samplesDropped = "samples-dropped"
+    /// The disk was full: recording paused from `startNs` to `endNs` (rig-wide).
+    case diskFull = "disk-full"
     /// Anything else (see `detail`).
     case other
 }
@@ -156,15 +159,31 @@ enum QueuedRecord: Sendable {
     case fault(RunFault)
     case activity(RunActivityChange)
     case statistics(sensor: Int, DriverStatistics)
+
+    /// The record's time on the run clock, nil for none.
+    var timeNs: UInt64? {
+        switch self {
+        case .none, .statistics: return nil
+        case .event(let e): return e.timeNs
+        case .stride(let s): return s.endNs
+        case .window(let w): return w.endNs
+        case .baseline(let b): return b.learntAtNs
+        case .alert(let a): return a.timeNs
+        case .fault(let f): return f.endNs ?? f.startNs
+        case .activity(let a): return a.timeNs
+        }
+    }
 }
 
 /// The state of a recorder.
 public enum RunRecorderState: Sendable, Equatable {
     /// Recording.
     case recording
-    /// Stopped because the disk (or the record's size limit) is full. Analysis and the
-    /// buzzer go on; what was committed before stays readable.
-    case stoppedDiskFull
+    /// Paused because the disk (or the record's size limit) is full: raw samples are not
+    /// stored (a gap), the analysis records wait in a bounded backlog, and the recorder
+    /// retries until there is room again. Analysis and the buzzer go on; what was
+    /// committed before stays readable.
+    case pausedDiskFull
     /// Stopped on another storage error (the log says which).
     case stoppedError
     /// Closed.

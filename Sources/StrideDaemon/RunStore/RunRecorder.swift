@@ -30,9 +30,15 @@ import Darwin
 /// and counted (logged once, stored in `run.dropped_*`). A writer thread owned by the
 /// recorder drains the queues and writes everything that arrived in one transaction per
 /// `Options.commitInterval` (1 s), so a power cut loses at most the last second and never
-/// the file (WAL, `synchronous=FULL`, see `create`). A full disk (SQLITE_FULL) stops the
-/// recording with one log line and sets `state` to `.stoppedDiskFull`; the `record` methods
-/// then return false at once, and the rest of the daemon goes on.
+/// the file (WAL, `synchronous=FULL`, see `create`).
+///
+/// A full disk (SQLITE_FULL) pauses the recording with one log line (`state` is
+/// `.pausedDiskFull`): raw samples are no longer stored (each sensor's gap becomes a
+/// `samples-dropped` fault), the analysis records wait in a bounded in-memory backlog
+/// (`Options.diskFullBacklogRecords`), and the writer tries again every
+/// `Options.diskFullRetryInterval`. Once a commit succeeds it writes the backlog, a
+/// `disk-full` fault for the pause and the gaps, logs that recording resumed, and goes on.
+/// The rest of the daemon never notices.
 ///
 /// `@unchecked Sendable`: the producer side touches only the two lock-free queues and
 /// atomics; the database connection and the writer's buffers are touched only by the
@@ -53,6 +59,17 @@ public final class RunRecorder: @unchecked Sendable {
         /// Most samples in one chunk row (~5 s at 800 Hz; normally the commit cadence makes
         /// ~1 s chunks).
         public static let defaultMaxChunkSamples = 4_096
+        /// Analysis records (events, strides, windows, alerts, faults) kept in memory while
+        /// the disk is full. A run makes about 10 a second (two contacts and a stride per
+        /// step pair, a window and an activity change now and then), so 16384 hold about
+        /// 25 minutes: long enough for someone to free space or for logrotate to run, at a
+        /// few MB (a record is a few hundred bytes at most). Beyond it records are dropped
+        /// and counted in `run.dropped_records`.
+        public static let defaultDiskFullBacklogRecords = 16_384
+        /// How often a full disk is tried again, s (of wall time or of run time, whichever
+        /// passes first: the simulator's clock runs faster than the wall clock). One failing
+        /// transaction every few seconds costs nothing; space freed is used within 5 s.
+        public static let defaultDiskFullRetryInterval = 5.0
 
         /// Longest time between two commits, s.
         public var commitInterval: Double
@@ -65,6 +82,10 @@ public final class RunRecorder: @unchecked Sendable {
         /// `PRAGMA max_page_count`: a cap on the record's size in pages (4 KiB); nil for no
         /// cap. Reaching it behaves as a full disk (tests use it to simulate one).
         public var maxPageCount: Int?
+        /// Analysis records kept while the disk is full.
+        public var diskFullBacklogRecords = defaultDiskFullBacklogRecords
+        /// Seconds between attempts while the disk is full.
+        public var diskFullRetryInterval = defaultDiskFullRetryInterval
         /// Wait for the writer instead of dropping when a queue is full. Only for the
         /// simulator, whose virtual clock runs many times faster than a disk: on the board
         /// acquisition must never wait, so it stays false there.
@@ -91,7 +112,7 @@ public final class RunRecorder: @unchecked Sendable {
 
     private let samples: BoundedQueue<QueuedSample>
     private let records: BoundedQueue<QueuedRecord>
-    /// 0 recording, 1 stopped on a full disk, 2 stopped on another error.
+    /// 0 recording, 1 paused on a full disk, 2 stopped on another error.
     private let stateCode = Atomic<UInt8>(0)
     private let closedFlag = Atomic<Bool>(false)
     private let logger: Logger
@@ -112,6 +133,9 @@ public final class RunRecorder: @unchecked Sendable {
     private var closing = false
     private var writerExited = false
     private var endNs: UInt64 = 0
+    private let pauseCount = Atomic<Int>(0)
+    /// The writer's backlog drops, published for `droppedRecords`.
+    private let backlogDropped = Atomic<Int>(0)
 
     // Writer thread only.
     private let database: DatabaseQueue
@@ -127,7 +151,8 @@ public final class RunRecorder: @unchecked Sendable {
         startNs = start.startMonotonicNs
         samples = BoundedQueue(minimumCapacity: options.sampleQueueCapacity, filler: .filler)
         records = BoundedQueue(minimumCapacity: options.recordQueueCapacity, filler: .none)
-        writer = RunWriter(sensors: start.sensors, maxChunkSamples: max(1, options.maxChunkSamples), startNs: start.startMonotonicNs)
+        writer = RunWriter(sensors: start.sensors, maxChunkSamples: max(1, options.maxChunkSamples),
+                           maxPendingRecords: options.diskFullBacklogRecords, startNs: start.startMonotonicNs)
     }
 
     // MARK: Creating
@@ -202,26 +227,45 @@ public final class RunRecorder: @unchecked Sendable {
 
     // MARK: Recording (any thread, real-time safe)
 
-    /// The recorder's state. A recording stopped by a full disk stays `.stoppedDiskFull`
-    /// after `close`.
+    /// The recorder's state. A recording still paused by a full disk when closed (its
+    /// backlog could not be written) stays `.pausedDiskFull` after `close`.
     public var state: RunRecorderState {
         switch stateCode.load(ordering: .acquiring) {
-        case 1: return .stoppedDiskFull
+        case 1: return .pausedDiskFull
         case 2: return .stoppedError
         default: return closedFlag.load(ordering: .acquiring) ? .closed : .recording
         }
     }
 
-    /// True once a full disk stopped the recording.
-    public var isDiskFull: Bool { state == .stoppedDiskFull }
+    /// True while a full disk pauses the recording.
+    public var isDiskFull: Bool { state == .pausedDiskFull }
+
+    /// Times the recording paused on a full disk.
+    public var diskFullPauses: Int { pauseCount.load(ordering: .relaxed) }
 
     /// Samples dropped because the sample queue was full.
     public var droppedSamples: Int { samples.dropped }
 
-    /// Other records dropped because the record queue was full.
-    public var droppedRecords: Int { records.dropped }
+    /// Other records dropped because the record queue (or the disk-full backlog) was full.
+    public var droppedRecords: Int { records.dropped + backlogDropped.load(ordering: .relaxed) }
 
-    private var accepting: Bool { stateCode.load(ordering: .relaxed) == 0 && !closedFlag.load(ordering: .relaxed) }
+    /// Recording or paused on a full disk (the writer still takes everything: samples into
+    /// the gap, records into the backlog); not once stopped on an error or closed.
+    private var accepting: Bool { stateCode.load(ordering: .relaxed) != 2 && !closedFlag.load(ordering: .relaxed) }
+
+    /// Caps the record at `pages` pages of 4 KiB now (`PRAGMA max_page_count`; nil lifts the
+    /// cap). A cap below the record's size holds it at its size: the simulator's full disk.
+    /// Not from the real-time thread (it waits for the writer's transaction).
+    public func limitPages(_ pages: Int?) {
+        do {
+            try database.inDatabase { db in try db.execute(sql: "PRAGMA max_page_count = \(pages ?? Self.noPageLimit)") }
+        } catch {
+            logger.debug("run record \(path): cannot set max_page_count: \(error)")
+        }
+    }
+
+    /// SQLite's default `max_page_count` (2^30 - 1 pages, 4 TiB at 4 KiB): no cap.
+    static let noPageLimit = 1_073_741_823
 
     /// Queues one sample of sensor `sensor` (its `RunSensor.id`). Returns false when it was
     /// dropped (queue full) or the recording has stopped.
@@ -350,8 +394,15 @@ public final class RunRecorder: @unchecked Sendable {
             let end = endNs
             condition.unlock()
 
-            cycle()
-            nextCommit = DispatchTime.now() + options.commitInterval
+            cycle(retryingFullDisk: isClosing)
+            // Commits keep to a fixed rate (not one interval after the last commit ended):
+            // otherwise each commit's own time would stretch the interval, and a power cut
+            // could lose a little more than the last second.
+            let now = DispatchTime.now()
+            if now >= nextCommit {
+                nextCommit = nextCommit + options.commitInterval
+                if nextCommit <= now { nextCommit = now + options.commitInterval }  // fell behind: start again from now
+            }
 
             if isClosing {
                 finish(endNs: end)
@@ -369,27 +420,86 @@ public final class RunRecorder: @unchecked Sendable {
         }
     }
 
-    /// Drains both queues and commits what they held in one transaction.
-    private func cycle() {
-        let recording = stateCode.load(ordering: .relaxed) == 0
+    /// Drains both queues and commits what they held in one transaction. While the disk is
+    /// full, samples go into the gap and records into the backlog, and a commit is tried
+    /// only every `diskFullRetryInterval` (or when `retryingFullDisk`, at close).
+    ///
+    /// A retry carries the samples that came since the last cycle: it succeeds only when
+    /// there is room for samples too, so a disk with room for a few analysis rows but not
+    /// for samples stays paused instead of resuming and pausing again every few seconds.
+    private func cycle(retryingFullDisk: Bool = false) {
+        let code = stateCode.load(ordering: .relaxed)
+        let paused = code == 1
+        let retrying = paused && (retryingFullDisk || fullDiskRetryDue())
         while let s = samples.pop() {
-            if recording { writer.add(s) }
+            if code == 0 || retrying { writer.add(s) } else if paused { writer.addToGap(s) }
         }
         while let r = records.pop() {
-            if recording { writer.add(r) }
+            if code != 2 { writer.add(r) }
         }
-        guard recording else { return }
+        backlogDropped.store(writer.backlogDropped, ordering: .relaxed)
+        guard code != 2 else { return }
         noteDrops()
-        guard writer.hasPending || writer.dropsChanged(samples: samples.dropped, records: records.dropped) else { return }
-        let droppedSamples = samples.dropped, droppedRecords = records.dropped
+        if paused {
+            guard retrying else { return }
+            lastFullDiskAttempt = (DispatchTime.now(), writer.newestSeenNs)
+        }
+        let droppedSamples = samples.dropped, droppedRecords = records.dropped + writer.backlogDropped
+        guard writer.hasPending || writer.dropsChanged(samples: droppedSamples, records: droppedRecords) else { return }
+        let backlog = writer.pendingRecordCount
         do {
             try database.write { db in try writer.commit(db, droppedSamples: droppedSamples, droppedRecords: droppedRecords) }
             writer.committed()
+            if paused { resumeAfterFullDisk(backlog: backlog) }
         } catch let e as DatabaseError {
             stop(on: e)
         } catch {
             stop(code: -1, message: "\(error)")
         }
+    }
+
+    /// The last attempt while the disk is full: wall time and run time (newest data seen).
+    private var lastFullDiskAttempt = (wall: DispatchTime.now(), dataNs: UInt64(0))
+
+    private func fullDiskRetryDue() -> Bool {
+        let interval = options.diskFullRetryInterval
+        let wallDue = DispatchTime.now() >= lastFullDiskAttempt.wall + interval
+        let dataDue = Double(writer.newestSeenNs &- lastFullDiskAttempt.dataNs) * 1e-9 >= interval
+        return wallDue || dataDue
+    }
+
+    /// Pause and resume lines: the first of each always, later ones at most one a minute
+    /// (a disk with a few pages free can pause and resume every few seconds).
+    static let pauseLogIntervalSeconds = 60.0
+    private var lastPauseLog: DispatchTime?
+    private var unloggedPauses = 0
+
+    private func pauseOnFullDisk() {
+        stateCode.store(1, ordering: .releasing)
+        pauseCount.add(1, ordering: .relaxed)
+        writer.diskFullSinceNs = min(writer.oldestPendingNs ?? writer.lastDataNs, writer.lastDataNs)
+        writer.movePendingSamplesToGap()
+        lastFullDiskAttempt = (DispatchTime.now(), writer.newestSeenNs)
+        let now = DispatchTime.now()
+        if let last = lastPauseLog, now < last + Self.pauseLogIntervalSeconds {
+            unloggedPauses += 1
+        } else {
+            let again = unloggedPauses > 0 ? " (\(unloggedPauses) more pauses since the last line)" : ""
+            logger.error("""
+                run record \(path): disk full (SQLITE_FULL) at \(writer.lastDataSeconds) s into the run; recording paused\(again): \
+                raw samples are not stored (a gap), events, strides, windows, alerts and faults wait in memory (up to \
+                \(options.diskFullBacklogRecords)); retrying every \(options.diskFullRetryInterval) s; analysis and the buzzer go on
+                """)
+            lastPauseLog = now
+            unloggedPauses = 0
+        }
+        bestEffortMark(stopReason: "disk full")
+    }
+
+    private func resumeAfterFullDisk(backlog: Int) {
+        stateCode.store(0, ordering: .releasing)
+        if let last = lastPauseLog, DispatchTime.now() < last + Self.pauseLogIntervalSeconds, unloggedPauses > 0 { return }
+        logger.notice("run record \(path): space again; recording resumed at \(writer.lastDataSeconds) s into the run, \(backlog) waiting records written, raw samples missing for the pause (samples-dropped faults)")
     }
 
     private var loggedSampleDrops = false
@@ -420,10 +530,12 @@ public final class RunRecorder: @unchecked Sendable {
             return
         }
         if code == .SQLITE_FULL {
-            stateCode.store(1, ordering: .releasing)
-            logger.error("run record \(path): disk full (SQLITE_FULL); recording stopped at \(writer.lastDataSeconds) s into the run, what was recorded before stays readable; analysis and the buzzer go on")
-            writer.discardPending()
-            bestEffortMark(stopReason: "disk full")
+            if stateCode.load(ordering: .relaxed) == 1 {
+                // Still full: keep the backlog, try again later.
+                writer.movePendingSamplesToGap()
+                return
+            }
+            pauseOnFullDisk()
             return
         }
         stop(code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
@@ -461,7 +573,7 @@ public final class RunRecorder: @unchecked Sendable {
                             dropped_samples = ?, dropped_records = ? WHERE id = 1
                         """,
                     arguments: [RunWriter.utc(endDate), endNs.sqliteInteger, complete ? 1 : 0, complete ? "closed" : nil,
-                                samples.dropped, records.dropped])
+                                samples.dropped, droppedRecords])
             }
         } catch {
             logger.warning("run record \(path): could not mark the end of the run: \(error)")
@@ -482,8 +594,8 @@ public final class RunRecorder: @unchecked Sendable {
         } catch {
             logger.debug("run record \(path): close: \(error)")
         }
-        if samples.dropped > 0 || records.dropped > 0 {
-            logger.warning("run record \(path): \(samples.dropped) samples and \(records.dropped) records were dropped in all")
+        if samples.dropped > 0 || droppedRecords > 0 {
+            logger.warning("run record \(path): \(samples.dropped) samples and \(droppedRecords) records were dropped in all")
         }
         logger.info("run record \(path): closed, \(complete ? "complete" : "incomplete (\(stateAtEnd))")")
         closedFlag.store(true, ordering: .releasing)

@@ -11,23 +11,52 @@ struct RunWriter {
         var accelScale: Float?
         var gyroScale: Float?
         var pending: [IMUSample] = []
+        /// Samples not stored while the disk was full: how many, and the first and last
+        /// one's time (a `samples-dropped` row once recording resumes).
+        var gapSamples = 0
+        var gapStartNs: UInt64 = 0
+        var gapEndNs: UInt64 = 0
+
+        mutating func addToGap(_ timeNs: UInt64) {
+            if gapSamples == 0 {
+                gapStartNs = timeNs
+                gapEndNs = timeNs
+            }
+            gapStartNs = min(gapStartNs, timeNs)
+            gapEndNs = max(gapEndNs, timeNs)
+            gapSamples += 1
+        }
     }
 
     private var slots: [Int: SensorSlot] = [:]
     private var pendingRecords: [QueuedRecord] = []
+    /// Most records kept pending (the disk-full backlog); more are dropped and counted.
+    private let maxPendingRecords: Int
+    /// Records dropped because the backlog was full.
+    private(set) var backlogDropped = 0
     private let maxChunkSamples: Int
     private let startNs: UInt64
     private var committedDrops = (samples: 0, records: 0)
     private var pendingDrops = (samples: 0, records: 0)
     /// Newest time seen in anything written, ns.
     private(set) var lastDataNs: UInt64
+    /// `lastDataNs` as the commit in progress would leave it (applied by `committed()`).
+    private var stagedLastDataNs: UInt64
+    /// Newest time seen in anything added, stored or not, ns.
+    private(set) var newestSeenNs: UInt64
+    /// Since when (run clock) the disk has been full, nil while recording; the commit that
+    /// resumes writes it as a `disk-full` row.
+    var diskFullSinceNs: UInt64?
     /// Samples ignored because their sensor id was not declared at start.
     private(set) var unknownSensorSamples = 0
 
-    init(sensors: [RunSensor], maxChunkSamples: Int, startNs: UInt64) {
+    init(sensors: [RunSensor], maxChunkSamples: Int, maxPendingRecords: Int, startNs: UInt64) {
         self.maxChunkSamples = maxChunkSamples
+        self.maxPendingRecords = max(1, maxPendingRecords)
         self.startNs = startNs
         lastDataNs = startNs
+        stagedLastDataNs = startNs
+        newestSeenNs = startNs
         for s in sensors {
             var slot = SensorSlot(accelScale: SampleChunkCodec.accelScale(chip: s.chip, rangeG: s.applied?.rangeG),
                                   gyroScale: SampleChunkCodec.gyroScale(chip: s.chip))
@@ -37,7 +66,12 @@ struct RunWriter {
         pendingRecords.reserveCapacity(256)
     }
 
-    var hasPending: Bool { !pendingRecords.isEmpty || slots.values.contains { !$0.pending.isEmpty } }
+    var hasPending: Bool {
+        !pendingRecords.isEmpty || diskFullSinceNs != nil || slots.values.contains { !$0.pending.isEmpty || $0.gapSamples > 0 }
+    }
+
+    /// Records waiting to be written (the backlog while the disk is full).
+    var pendingRecordCount: Int { pendingRecords.count }
 
     /// Seconds from the start to the newest data, for log lines.
     var lastDataSeconds: String {
@@ -53,12 +87,54 @@ struct RunWriter {
             unknownSensorSamples += 1
             return
         }
+        newestSeenNs = max(newestSeenNs, s.sample.timeNs)
         slots[Int(s.sensor)]?.pending.append(s.sample)
     }
 
-    mutating func add(_ r: QueuedRecord) {
-        if case .none = r { return }
+    /// Counts a sample that will not be stored (the disk is full) into its sensor's gap.
+    mutating func addToGap(_ s: QueuedSample) {
+        guard slots[Int(s.sensor)] != nil else {
+            unknownSensorSamples += 1
+            return
+        }
+        newestSeenNs = max(newestSeenNs, s.sample.timeNs)
+        slots[Int(s.sensor)]?.addToGap(s.sample.timeNs)
+    }
+
+    /// The oldest time among the data waiting to be written, nil when nothing waits: where
+    /// a pause on a full disk starts.
+    var oldestPendingNs: UInt64? {
+        var oldest: UInt64?
+        for slot in slots.values {
+            if let first = slot.pending.first?.timeNs { oldest = min(oldest ?? first, first) }
+        }
+        for r in pendingRecords {
+            if let t = r.timeNs { oldest = min(oldest ?? t, t) }
+        }
+        return oldest
+    }
+
+    /// Moves the samples pending (a commit that met a full disk) into the gaps.
+    mutating func movePendingSamplesToGap() {
+        for k in slots.keys {
+            guard var slot = slots[k] else { continue }
+            for sample in slot.pending { slot.addToGap(sample.timeNs) }
+            slot.pending.removeAll(keepingCapacity: true)
+            slots[k] = slot
+        }
+    }
+
+    /// Keeps a record for the next commit; false (and counted) when the backlog is full.
+    @discardableResult
+    mutating func add(_ r: QueuedRecord) -> Bool {
+        if case .none = r { return true }
+        guard pendingRecords.count < maxPendingRecords else {
+            backlogDropped += 1
+            return false
+        }
+        if let t = r.timeNs { newestSeenNs = max(newestSeenNs, t) }
         pendingRecords.append(r)
+        return true
     }
 
     mutating func discardPending() {
@@ -69,14 +145,28 @@ struct RunWriter {
     /// Called once the transaction of `commit` is committed.
     mutating func committed() {
         discardPending()
+        for k in slots.keys { slots[k]?.gapSamples = 0 }
+        diskFullSinceNs = nil
+        lastDataNs = stagedLastDataNs
         committedDrops = pendingDrops
     }
 
     // MARK: Writing
 
     /// Writes everything pending (inside the caller's transaction).
+    /// Nothing here changes the writer until `committed()`: a commit that fails (a full
+    /// disk) is rolled back and tried again later with the same pending data.
     mutating func commit(_ db: Database, droppedSamples: Int, droppedRecords: Int) throws {
         var newest = lastDataNs
+        if let since = diskFullSinceNs {
+            // Recording resumes: the pause and each sensor's missing samples become faults.
+            try insert(.fault(RunFault(sensor: nil, kind: .diskFull, startNs: since, endNs: max(since, newestSeenNs),
+                                       detail: "disk full: recording paused, raw samples not stored")), db)
+            for (sensor, slot) in slots.sorted(by: { $0.key < $1.key }) where slot.gapSamples > 0 {
+                try insert(.fault(RunFault(sensor: sensor, kind: .samplesDropped, startNs: slot.gapStartNs, endNs: slot.gapEndNs,
+                                           detail: "disk full: \(slot.gapSamples) samples not stored")), db)
+            }
+        }
         let chunkInsert = try db.cachedStatement(sql: """
             INSERT INTO sample_chunks (sensor_id, start_ns, end_ns, sample_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -104,13 +194,16 @@ struct RunWriter {
         for r in pendingRecords {
             if let t = try insert(r, db) { newest = max(newest, t) }
         }
-        try db.execute(sql: "UPDATE run SET last_data_ns = ?, dropped_samples = ?, dropped_records = ? WHERE id = 1",
+        // Resuming after a full disk clears the "disk full" stop reason written at the pause.
+        let clearStopReason = diskFullSinceNs != nil ? ", stop_reason = NULL" : ""
+        try db.execute(sql: "UPDATE run SET last_data_ns = ?, dropped_samples = ?, dropped_records = ?\(clearStopReason) WHERE id = 1",
                        arguments: [newest.sqliteInteger, droppedSamples, droppedRecords])
-        lastDataNs = newest
+        stagedLastDataNs = newest
         pendingDrops = (droppedSamples, droppedRecords)
     }
 
     /// Inserts one record; returns its time.
+    @discardableResult
     private func insert(_ r: QueuedRecord, _ db: Database) throws -> UInt64? {
         switch r {
         case .none:
