@@ -15,7 +15,8 @@ runtime=(libi2c-dev libgpiod-dev libsystemd-dev libsqlite3-dev pkg-config i2c-to
 vmtest=(qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-source
         busybox-static kmod cpio xz-utils make gcc python3-venv
         systemd    # systemd-analyze, for scripts/check-systemd.sh
-        chromium)  # headless, to load the HTML report in a test
+        chromium   # headless, to load the HTML report in a test
+        sqlite3 jq time)  # scripts/soak.sh and scripts/power-loss.sh read the run record and the summary
 
 packages=("${runtime[@]}")
 if [[ ${1:-} == --test ]]; then

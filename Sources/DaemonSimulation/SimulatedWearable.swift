@@ -23,6 +23,10 @@ public final class SimulatedWearable {
     public private(set) var detectedEvents: [GaitEvent] = []
     /// Every alert with the virtual time it came.
     public private(set) var alerts: [CompensationAlert] = []
+    /// Faults to inject as the run goes (`simulate --faults random`), nil for none.
+    public var faultInjector: FaultInjector?
+    /// The longest on-step of the patterns in force so far, ms (a reload may lengthen it).
+    public var longestPatternOnMs: Double
 
     /// Creates the wearable for `scenario`. The configuration's sensors must sit at the
     /// rig's addresses (ADXL375 shanks at 0x53 and 0x1d, LSM6DSO32 sacrum at 0x6a); their
@@ -46,6 +50,7 @@ public final class SimulatedWearable {
             platform.buzzerLine = (buzzer.line.chip, UInt32(clamping: buzzer.line.line))
         }
         self.configuration = configuration
+        longestPatternOnMs = RunFigures.longestOnStepMs(configuration.patterns)
         var options = Daemon.Options(mode: "simulate", tags: tags, configurationYAML: configurationYAML,
                                      buzzerThread: false, recordSamples: recordSamples)
         options.recordPageLimit = recordPageLimit
@@ -77,7 +82,11 @@ public final class SimulatedWearable {
     public func run(seconds: Double? = nil, speed: Double? = nil, shouldStop: @escaping () -> Bool = { false }) {
         let end = seconds.map { rig.clock.nowNs + UInt64($0 * 1e9) } ?? runner.endNs
         guard let speed, speed > 0 else {
-            daemon.run(untilNs: end, shouldStop: shouldStop)
+            // In slices that end where the fault schedule changes something.
+            while rig.clock.nowNs < end && !shouldStop() {
+                daemon.run(untilNs: min(end, nextFaultChangeNs()), shouldStop: shouldStop)
+                faultInjector?.apply(to: self)
+            }
             return
         }
         // Paced: advance the virtual clock in slices, sleeping so that it keeps to the wall clock.
@@ -85,11 +94,19 @@ public final class SimulatedWearable {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         let virtualStart = rig.clock.nowNs
         while rig.clock.nowNs < end && !shouldStop() {
-            daemon.run(untilNs: min(end, rig.clock.nowNs + slice), shouldStop: shouldStop)
+            daemon.run(untilNs: min(end, rig.clock.nowNs + slice, nextFaultChangeNs()), shouldStop: shouldStop)
+            faultInjector?.apply(to: self)
             let due = wallStart + UInt64(Double(rig.clock.nowNs - virtualStart) / speed)
             let now = DispatchTime.now().uptimeNanoseconds
             if due > now { usleep(UInt32(min(UInt64(UInt32.max), (due - now) / 1000))) }
         }
+    }
+
+    /// When the fault schedule next changes something (at least 1 ms ahead: a stall held
+    /// back while the buzzer is on is tried again a little later), .max without one.
+    private func nextFaultChangeNs() -> UInt64 {
+        guard let next = faultInjector?.nextChangeNs else { return .max }
+        return max(next, rig.clock.nowNs + 1_000_000)
     }
 
     /// Stops the daemon: run record closed, buzzer off.
@@ -98,9 +115,16 @@ public final class SimulatedWearable {
     }
 
     /// The run against the runner's ground truth.
-    public func score(wallSeconds: Double) -> SimulationScore {
-        SimulationScore(runner: runner, detected: detectedEvents, alerts: alerts, buzzer: rig.buzzer.transitions,
-                        simulatedSeconds: runner.seconds(rig.clock.nowNs), wallSeconds: wallSeconds,
-                        placements: configuration.sensors.map(\.placement), buzzerStatistics: daemon.buzzerStatistics)
+    public func score(wallSeconds: Double, faultSeed: UInt64? = nil) -> SimulationScore {
+        var score = SimulationScore(runner: runner, detected: detectedEvents, alerts: alerts, buzzer: rig.buzzer.transitions,
+                                    simulatedSeconds: runner.seconds(rig.clock.nowNs), wallSeconds: wallSeconds,
+                                    placements: configuration.sensors.map(\.placement), buzzerStatistics: daemon.buzzerStatistics)
+        score.daemon = RunFigures(
+            eventsDetected: daemon.eventCount, stridesDetected: daemon.status.strides,
+            buzzerLongestOnMs: RunFigures.longestOnMs(rig.buzzer.transitions, nowNs: rig.clock.nowNs),
+            buzzerOnAtEnd: rig.buzzer.isActive, longestPatternOnMs: longestPatternOnMs,
+            recordDiskFullPauses: daemon.recordDiskFullPauses, recordDroppedRecords: daemon.recordDroppedRecords,
+            injectedFaults: faultInjector?.faults ?? [], faultSeed: faultSeed)
+        return score
     }
 }

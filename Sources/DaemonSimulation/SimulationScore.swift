@@ -63,6 +63,9 @@ public struct SimulationScore: Codable, Sendable {
     /// From the daemon's cue request to the buzzer line's rise, ms, worst over the run
     /// (the buzzer driver's own measure; the daemon issue asks for under 50 ms).
     public var cueToBuzzerMaxMs: Double?
+    /// What the daemon did (detected strides, buzzer on-times, injected faults), for the
+    /// soak check; nil when not filled in.
+    public var daemon: RunFigures?
 
     /// Scores a run.
     public init(runner: VirtualRunner, detected: [GaitEvent], alerts: [CompensationAlert], buzzer: [SimOutputLine.Transition],

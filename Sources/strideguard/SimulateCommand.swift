@@ -19,10 +19,20 @@ struct SimulateCommand: ParsableCommand {
 
             Scenarios: config/scenarios/*.yaml (format in config/scenarios/README.md).
 
+            Faults: --faults random injects, at random but reproducibly from --fault-seed, \
+            one fault at a time, starting a minute in, with 20-60 s of quiet between the first \
+            four (one of each kind, in random order) and 40-200 s after that: \
+            a shank sensor lost for 3-60 s and back, an acquisition stall of 0.1-1.5 s (the \
+            FIFOs overrun), a burst of bus errors (1-10 % of transfers for 5-60 s), and a \
+            full disk for 20-180 s (the run record pauses and resumes). The schedule is printed to standard error before \
+            the run ("fault: at 312.4 s: ..."); with --json the summary's "daemon" part lists \
+            each fault with the run-clock time it was applied.
+
             Examples:
               strideguard simulate --scenario config/scenarios/fatigue-ramp-left.yaml
               strideguard simulate --scenario config/scenarios/steady-symmetric.yaml --minutes 5 --json
               strideguard simulate --scenario config/scenarios/hills.yaml --realtime
+              strideguard simulate --scenario config/scenarios/long-symmetric-8h.yaml --minutes 60 --faults random --fault-seed 7 --json
             """
     )
 
@@ -59,11 +69,19 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Do not store raw samples in the run record (analysis only).")
     var noSamples = false
 
+    @Option(help: "Inject faults: 'none' (default) or 'random' (see below).")
+    var faults = "none"
+
+    @Option(help: "Seed of the random fault schedule (default: chosen at random and printed).")
+    var faultSeed: UInt64?
+
     func validate() throws {
         if realtime && speed != nil { throw ValidationError("--realtime and --speed cannot be used together") }
         if let speed, !(speed > 0) { throw ValidationError("--speed must be a positive number, got \(speed)") }
         if let minutes, !(minutes > 0) { throw ValidationError("--minutes must be a positive number, got \(minutes)") }
         if let statusEvery, !(statusEvery > 0) { throw ValidationError("--status-every must be positive, got \(statusEvery)") }
+        guard ["none", "random"].contains(faults) else { throw ValidationError("--faults must be 'none' or 'random', got '\(faults)'") }
+        if faultSeed != nil && faults != "random" { throw ValidationError("--fault-seed needs --faults random") }
         _ = try parseTags(tags)
     }
 
@@ -97,7 +115,9 @@ struct SimulateCommand: ParsableCommand {
             printError("cannot create the run directory \(runDir): \(error.localizedDescription)")
             throw ExitCode(73)
         }
-        let level: Logger.Level = json ? .warning : .notice
+        // Notices too with --json (the summary is on stdout, the log on stderr): a reload's
+        // outcome is a notice, and scripts/soak.sh waits for it after each SIGHUP.
+        let level: Logger.Level = .notice
         let logger = Logger(label: "strideguard") { JournalLogHandler(label: $0, level: level, forJournal: false) }
         let wearable = SimulatedWearable(scenario: scenarioValue, configuration: configuration, tags: try parseTags(tags),
                                          configurationYAML: yaml, recordSamples: !noSamples, logger: logger)
@@ -120,15 +140,32 @@ struct SimulateCommand: ParsableCommand {
             printError("\(error)")
             throw ExitCode(error.exitStatus)
         }
+        let seed = faults == "random" ? (faultSeed ?? UInt64.random(in: 1...999_999)) : nil
+        if let seed {
+            let seconds = minutes.map { $0 * 60 } ?? wearable.runner.seconds(wearable.runner.endNs)
+            let schedule = FaultSchedule.random(seed: seed, seconds: seconds,
+                                                addresses: configuration.sensors.filter { $0.placement != .sacrum }.map(\.address))
+            printError("fault schedule: seed \(seed), \(schedule.faults.count) faults over \(Int(seconds)) s (times from the daemon's start)")
+            for fault in schedule.faults { printError("fault: \(fault.description)") }
+            wearable.faultInjector = FaultInjector(schedule: schedule, originNs: wearable.rig.clock.nowNs)
+        }
         let wallStart = DispatchTime.now().uptimeNanoseconds
         var running = configuration
+        var reloads = (applied: 0, refused: 0)
         wearable.run(seconds: minutes.map { $0 * 60 }, speed: pace, shouldStop: {
-            if signals.takeReloadRequest() { running = reload(wearable.daemon, running: running, logger: logger) }
+            if signals.takeReloadRequest() {
+                let outcome = reload(wearable.daemon, running: running, logger: logger)
+                if let outcome { reloads.applied += 1 } else if config != nil { reloads.refused += 1 }
+                running = outcome ?? running
+                wearable.longestPatternOnMs = max(wearable.longestPatternOnMs, RunFigures.longestOnStepMs(running.patterns))
+            }
             return signals.stopRequested
         })
         let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
         wearable.stop(reason: signals.stopRequested ? "interrupted" : "end of scenario")
-        let score = wearable.score(wallSeconds: wall)
+        var score = wearable.score(wallSeconds: wall, faultSeed: seed)
+        score.daemon?.reloadsApplied = reloads.applied
+        score.daemon?.reloadsRefused = reloads.refused
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -141,11 +178,11 @@ struct SimulateCommand: ParsableCommand {
     /// SIGHUP with --config: validate the file again; apply what can change live (as
     /// `strideguard run` does), keep the running configuration if the file is bad. Without
     /// --config there is no file to reload: say so.
-    /// Returns the configuration running afterwards.
-    private func reload(_ daemon: Daemon, running: DaemonConfiguration, logger: Logger) -> DaemonConfiguration {
+    /// Returns the configuration running afterwards, nil when the reload was refused or ignored.
+    private func reload(_ daemon: Daemon, running: DaemonConfiguration, logger: Logger) -> DaemonConfiguration? {
         guard let config else {
             logger.warning("SIGHUP ignored: no --config file to reload (the default configuration is built in)")
-            return running
+            return nil
         }
         do {
             var reloaded = try ConfigurationLoader().loadValid(path: config).configuration
@@ -160,7 +197,7 @@ struct SimulateCommand: ParsableCommand {
             return plan.configuration
         } catch {
             logger.error("configuration reload refused, keeping the running one: \(error)")
-            return running
+            return nil
         }
     }
 }

@@ -199,10 +199,12 @@ struct WholeDaemonTests {
         #expect(r.found >= 0.90)
     }
 
-    @Test func aFullDiskStopsRecordingButNotTheAnalysis() throws {
-        // A record capped at 300 pages (1.2 MB) fills within seconds of raw samples.
+    @Test func aFullDiskPausesRecordingButNotTheAnalysis() throws {
+        // A record capped at 300 pages (1.2 MB) fills within seconds of raw samples, and
+        // stays full to the end.
         let w = try Self.simulate("fatigue-ramp-left", recordSamples: true, recordPageLimit: 300)
         #expect(!w.daemon.isRecording)
+        #expect(w.daemon.recordDiskFullPauses >= 1)
         // The analysis and the buzzer went on: the left ramp was still caught and cued.
         let first = try #require(Self.raised(w).first)
         #expect(first.finding.side == .leg(.left))
@@ -210,5 +212,83 @@ struct WholeDaemonTests {
         // What was recorded before the disk filled is readable.
         let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
         #expect(try reader.samples(sensor: 0).count > 1_000)
+        #expect(reader.metadata.stopReason == "disk full")
+    }
+
+    @Test func aDiskFullForAMinuteLosesNoStrideAndRecordingResumes() throws {
+        var fullAt: UInt64 = 0, freeAt: UInt64 = 0
+        let w = try Self.simulate("steady-symmetric", seconds: 240, recordSamples: true, during: { wearable in
+            let t = wearable.runner.seconds(wearable.rig.clock.nowNs)
+            if fullAt == 0 && t >= 60 {
+                fullAt = wearable.rig.clock.nowNs
+                wearable.daemon.limitRunRecord(pages: 1)
+            } else if fullAt != 0 && freeAt == 0 && t >= 120 {
+                freeAt = wearable.rig.clock.nowNs
+                wearable.daemon.limitRunRecord(pages: nil)
+            }
+        })
+        #expect(w.daemon.recordDiskFullPauses >= 1)
+        let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
+        #expect(reader.metadata.complete)
+        // Every event and stride the daemon found, the paused minute's too.
+        #expect(try reader.events().count == w.detectedEvents.count)
+        #expect(try reader.strides().count == w.daemon.status.strides)
+        #expect(w.daemon.recordDroppedRecords == 0)
+        // The pause is in the faults, and the raw samples stop during it and come back.
+        let faults = try reader.faults()
+        let full = faults.filter { $0.kind == .diskFull }
+        #expect(!full.isEmpty)
+        #expect(full.allSatisfy { $0.startNs < freeAt && ($0.endNs ?? 0) > fullAt - 15_000_000_000 })
+        // A retry can find room for a small batch in a page already there, so a few samples
+        // may land during the minute; at 800 Hz it would be 36 000 from 15 s in.
+        let left = try reader.samples(sensor: 0).map(\.timeNs)
+        let duringFullDisk = left.filter { $0 > fullAt + 15_000_000_000 && $0 < freeAt }.count
+        #expect(duringFullDisk < 1_800, "\(duringFullDisk) samples stored while the disk was full")
+        #expect(left.filter { $0 > freeAt + 20_000_000_000 }.count > 75_000)  // most of the last 100 s (80 000 at 800 Hz)
+    }
+
+    @Test func busErrorBurstsAreRecordedAsFaults() throws {
+        var burst: (from: UInt64, until: UInt64) = (0, 0)
+        let w = try Self.simulate("steady-symmetric", seconds: 60, during: { wearable in
+            let t = wearable.runner.seconds(wearable.rig.clock.nowNs)
+            if burst.from == 0 && t >= 20 {
+                burst.from = wearable.rig.clock.nowNs
+                wearable.rig.bus.faults.errorRate = 0.03
+            } else if burst.from != 0 && burst.until == 0 && t >= 30 {
+                burst.until = wearable.rig.clock.nowNs
+                wearable.rig.bus.faults.errorRate = 0
+            }
+        })
+        let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
+        let errors = try reader.faults().filter { $0.kind == .busError }
+        // About one row a second per sensor during the burst, none outside it.
+        #expect(errors.count >= 10 && errors.count <= 24, "\(errors.count) bus-error rows")
+        #expect(errors.allSatisfy { $0.startNs >= burst.from && $0.startNs <= burst.until + 1_000_000_000 })
+        #expect(Set(errors.compactMap(\.sensor)) == [0, 1])
+    }
+
+    @Test func randomFaultsLoseNoStrideAndLeaveTheBuzzerOff() throws {
+        // A short soak (scripts/soak.sh does six hours): twelve minutes with one fault of
+        // each kind, from a fixed seed.
+        let directory = try Self.temporaryDirectory()
+        let w = SimulatedWearable(scenario: try Self.scenario("long-symmetric-8h"),
+                                  configuration: SimulatedWearable.defaultConfiguration(runDirectory: directory),
+                                  recordSamples: true, logger: Self.quiet)
+        try w.start()
+        let schedule = FaultSchedule.random(seed: 11, seconds: 720, addresses: [0x53, 0x1d])
+        #expect(Set(schedule.faults.prefix(4).map(\.kind)) == Set(InjectedFault.Kind.allCases))
+        w.faultInjector = FaultInjector(schedule: schedule, originNs: w.rig.clock.nowNs)
+        w.run(seconds: 720)
+        w.stop()
+        let figures = try #require(w.score(wallSeconds: 1).daemon)
+        #expect(figures.injectedFaults.allSatisfy { $0.appliedAtNs != nil && $0.endedAtNs != nil })
+        #expect(!figures.buzzerOnAtEnd)
+        #expect(figures.buzzerLongestOnMs <= figures.longestPatternOnMs + Self.pulseToleranceMs)
+        let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
+        #expect(reader.metadata.complete)
+        #expect(try reader.strides().count == figures.stridesDetected)
+        #expect(try reader.events().count == figures.eventsDetected)
+        let recorded = Set(try reader.faults().map(\.kind))
+        #expect(recorded.isSuperset(of: [.sensorLost, .fifoOverrun, .busError, .diskFull]), "\(recorded)")
     }
 }
