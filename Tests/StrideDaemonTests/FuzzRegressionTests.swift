@@ -55,10 +55,27 @@ struct FuzzRegressionTests {
         #expect(recording.tracks.map(\.samples.count) == [60])
     }
 
+    /// Found by FuzzRecordingCSV (second run, after 3 s): an acceleration of 6e69 g on line
+    /// 6 is a finite Double but an infinite Float sample, and the shank detector's onset
+    /// became NaN and trapped in `Int(Double)` (ShankEventDetector.time(atIndex:)). Now a
+    /// sample beyond ±1e6 in the file's units is a data error on its line and column.
+    @Test func sampleBeyondSinglePrecisionIsADataErrorOnItsLine() throws {
+        let (path, result) = try FuzzInputs.recordingCSV(try Self.input("FuzzRecordingCSV", "sample-beyond-single-precision.bin"))
+        guard case .failure(.data(let file, let line, let column, let message)) = result else {
+            Issue.record("expected a data error, got \(result)")
+            return
+        }
+        #expect(file == path)
+        #expect(line == 6)
+        #expect(column == "ay_g")
+        #expect(message.contains("is beyond ±1000000.0, which no accelerometer or gyroscope reads"))
+    }
+
     /// Every file in Fuzz/regressions has a test above: a new crash must get its own
     /// expected outcome, not only a place in the folder.
     @Test func everyRegressionInputHasATest() {
-        let known: Set = ["FuzzRecordingCSV/time-beyond-the-replay-clock.bin", "FuzzRecordingCSV/estimated-rate-in-terahertz.bin"]
+        let known: Set = ["FuzzRecordingCSV/time-beyond-the-replay-clock.bin", "FuzzRecordingCSV/estimated-rate-in-terahertz.bin",
+                          "FuzzRecordingCSV/sample-beyond-single-precision.bin"]
         let targets = (try? FileManager.default.contentsOfDirectory(atPath: FuzzInputs.fuzzFolder.appendingPathComponent("regressions").path)) ?? []
         var found: Set<String> = []
         for target in targets {

@@ -50,6 +50,10 @@ public enum RecordingCSVReader {
     /// any two accepted times are less than 2^64 ns apart, so that replay-clock times
     /// cannot overflow.
     public static let maximumAbsoluteTimeSeconds = 4e9
+    /// The largest acceleration or angular-rate magnitude accepted, in the file's units:
+    /// far beyond any sensor (±200 g is 1961 m/s², gyroscopes stop at ±4000 dps), and small
+    /// enough that the detectors' single-precision arithmetic (squares, sums) stays finite.
+    public static let maximumSampleMagnitude = 1e6
 
     /// Reads every placement of the mapping.
     public static func read(_ mapping: ReplayMapping) throws(ReplayError) -> ReplayRecording {
@@ -246,7 +250,15 @@ public enum RecordingCSVReader {
             previous = t
             previousLine = lineNumber
             time.append(t)
-            for (j, w) in wanted.enumerated() { values[j].append(try number(w.index, w.name)) }
+            for (j, w) in wanted.enumerated() {
+                let v = try number(w.index, w.name)
+                guard abs(v) <= maximumSampleMagnitude else {
+                    throw .data(file: file, line: lineNumber, column: w.name,
+                                message: "\(v) is beyond ±\(maximumSampleMagnitude), which no accelerometer or gyroscope reads; "
+                                    + "check the column and its unit")
+                }
+                values[j].append(v)
+            }
         }
         guard !time.isEmpty else { throw .data(file: file, line: 0, column: nil, message: "no data rows after the header") }
         var byName: [String: [Double]] = [:]
