@@ -3,7 +3,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 SWIFT ?= swift
 
-.PHONY: all setup setup-test build demo test bench soak power-loss install uninstall clean
+.PHONY: all setup setup-test build demo test bench fuzz install uninstall clean
 
 all: build
 
@@ -26,21 +26,15 @@ demo: setup
 test: setup-test
 	scripts/test.sh
 
-# Six simulated hours with random faults and SIGHUP reloads, checked against the run
-# record (release build, several minutes): `make soak SOAK_MINUTES=20` is a quick one.
-SOAK_MINUTES ?= 360
-soak: setup-test
-	scripts/soak.sh $(SOAK_MINUTES)
-
-# SIGKILL a recording daemon at random moments (30 times, about 5 minutes): every record
-# opens and loses at most its last second.
-POWER_LOSS_COUNT ?= 30
-power-loss: setup-test
-	scripts/power-loss.sh $(POWER_LOSS_COUNT)
-
 # Benchmarks (ordo-one package-benchmark), in their own package.
 bench: setup
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+# libFuzzer over the input parsers (Fuzz/, docs/RELIABILITY.md): FUZZ_SECONDS per target,
+# corpus kept in Fuzz/corpus, crashes copied to Fuzz/regressions.
+FUZZ_SECONDS ?= 120
+fuzz: setup
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Installs the built program and the systemd/udev pieces (systemd/README.md). Build first
 # (`make build`); then `sudo make install`, or `make install DESTDIR=/tmp/image` for an
@@ -80,4 +74,4 @@ uninstall:
 		$(DESTDIR)$(UDEVRULESDIR)/99-strideguard.rules
 
 clean:
-	rm -rf .build Benchmarks/.build vm/out
+	rm -rf .build Benchmarks/.build Fuzz/.build Fuzz/.work vm/out
