@@ -3,7 +3,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 SWIFT ?= swift
 
-.PHONY: all setup setup-test build demo test bench fuzz install uninstall clean
+.PHONY: all setup setup-test build demo test bench soak power-loss fuzz install uninstall clean
 
 all: build
 
@@ -25,6 +25,18 @@ demo: setup
 # Every test, including the kernel VM test.
 test: setup-test
 	scripts/test.sh
+
+# Six simulated hours with random faults and SIGHUP reloads, checked against the run
+# record (release build, several minutes): `make soak SOAK_MINUTES=20` is a quick one.
+SOAK_MINUTES ?= 360
+soak: setup-test
+	scripts/soak.sh $(SOAK_MINUTES)
+
+# SIGKILL a recording daemon at random moments (30 times, about 5 minutes): every record
+# opens and loses at most its last second.
+POWER_LOSS_COUNT ?= 30
+power-loss: setup-test
+	scripts/power-loss.sh $(POWER_LOSS_COUNT)
 
 # Benchmarks (ordo-one package-benchmark), in their own package.
 bench: setup
