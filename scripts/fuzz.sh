@@ -198,6 +198,10 @@ for target in "${TARGETS[@]}"; do
     find "$corpus" -type f -delete
     cp "$work/merged"/* "$corpus/" 2>/dev/null || true
 
+    # The harnesses' scratch files (FuzzSupport's ScratchFile: one per process, left when
+    # libFuzzer exits).
+    rm -f /dev/shm/strideguard-*-[0-9]* "${TMPDIR:-/tmp}"/strideguard-*-[0-9]*
+
     crashes=0
     for artifact in "$work"/crash-* "$work"/timeout-* "$work"/oom-* "$work"/slow-unit-*; do
         [[ -e "$artifact" ]] || continue
