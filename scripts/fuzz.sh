@@ -200,7 +200,9 @@ for target in "${TARGETS[@]}"; do
 
     # The harnesses' scratch files (FuzzSupport's ScratchFile: one per process, left when
     # libFuzzer exits).
-    rm -f /dev/shm/strideguard-*-[0-9]* "${TMPDIR:-/tmp}"/strideguard-*-[0-9]*
+    for folder in /dev/shm "${TMPDIR:-/tmp}"; do
+        rm -f "$folder"/strideguard-{configuration,scenario,recording-csv,run-record}-[0-9]*
+    done
 
     crashes=0
     for artifact in "$work"/crash-* "$work"/timeout-* "$work"/oom-* "$work"/slow-unit-*; do
