@@ -16,6 +16,9 @@ public struct Vector3: Sendable, Equatable {
     /// The zero vector.
     public static let zero = Vector3(x: 0, y: 0, z: 0)
 
+    /// True when no component is infinite or NaN.
+    public var isFinite: Bool { x.isFinite && y.isFinite && z.isFinite }
+
     /// Euclidean length.
     public var magnitude: Float { (x * x + y * y + z * z).squareRoot() }
 }
@@ -60,6 +63,11 @@ public struct IMUSample: Sendable, Equatable {
 
     /// An all-zero sample, used to preallocate buffers.
     public static let empty = IMUSample(timeNs: 0, accel: .zero)
+
+    /// True when its acceleration (and its rate, if it has one) is finite. The drivers
+    /// cannot produce anything else (integers times a scale), but a corrupt recording can,
+    /// and one NaN would poison a filter's state for the rest of the run.
+    public var isFinite: Bool { accel.isFinite && (!flags.contains(.hasGyro) || gyro.isFinite) }
 }
 
 /// Where on the runner's body a sensor is worn.

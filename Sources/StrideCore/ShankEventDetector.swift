@@ -230,11 +230,25 @@ public struct ShankEventDetector: Sendable {
         tBuf = RingBuffer(capacity: history, filler: 0)
     }
 
+    /// Samples dropped because a value was infinite or NaN (a corrupt recording).
+    public private(set) var nonFiniteSamples = 0
+    /// The previous sample was dropped as non-finite: restart before the next one.
+    private var restartOnNextSample = false
+
     /// Processes one sample (sensor frame); detected events are passed to `emit`, in time
     /// order (initial contact, then toe-off of each stance).
     public mutating func process(_ sample: IMUSample, emit: (GaitEvent) -> Void) {
         if sample.timeNs > newestSampleNs { newestSampleNs = sample.timeNs }
-        if sample.flags.contains(.afterGap) { restartAfterGap() }
+        // A non-finite sample is dropped and the next one starts afresh, as after a gap.
+        guard sample.isFinite else {
+            nonFiniteSamples += 1
+            restartOnNextSample = true
+            return
+        }
+        if sample.flags.contains(.afterGap) || restartOnNextSample {
+            restartOnNextSample = false
+            restartAfterGap()
+        }
         gravity.add(sample.accel)
         stillness.add(sample.accel)
         if let g = stillness.takeStillGravity(), let a = BodyFrameAlignment(gravity: g, mounting: configuration.mounting) {
