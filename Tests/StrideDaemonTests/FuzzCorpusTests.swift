@@ -43,6 +43,8 @@ struct FuzzCorpusTests {
     }
 
     @Test func recordingCSVCorpus() throws {
+        // The four kinds of real file the corpus was seeded with, each with its mapping.
+        #expect(FuzzInputs.csvMappings.count == 4)
         var read = 0
         for (name, bytes) in try Self.corpus("FuzzRecordingCSV") {
             switch try FuzzInputs.recordingCSV(bytes).result {

@@ -50,21 +50,13 @@ enum FuzzInputs {
 
     // MARK: Recording CSV (FuzzRecordingCSV)
 
-    /// The mappings FuzzRecordingCSV picks with an input's first byte; this table must stay
-    /// the same as the harness's (Fuzz/Sources/FuzzRecordingCSV), or the kept inputs mean
-    /// something else here.
-    static let csvMappings = [
-        "csv left-shank=FILE",
-        "csv FILE\ncolumn sacrum.v=acc_v_g\ncolumn sacrum.ap=acc_ap_g",
-        """
-        csv FILE
-        units m/s2
-        column sacrum.x=acc_x\ncolumn sacrum.y=-acc_y\ncolumn sacrum.z=acc_z
-        column sacrum.gyro.x=gyr_x\ncolumn sacrum.gyro.y=-gyr_y\ncolumn sacrum.gyro.z=gyr_z
-        mounting sacrum=x,z
-        """,
-        "csv FILE\ntime-unit ms\nrate 500\ncolumn sacrum.v=acc_v_g\ncolumn sacrum.ap=acc_ap_g",
-    ]
+    /// The mappings FuzzRecordingCSV picks with an input's first byte, from the files the
+    /// harness reads too (Fuzz/mappings/FuzzRecordingCSV), so a kept input means the same
+    /// here as when it was found.
+    static let csvMappings: [String] = files("mappings", "FuzzRecordingCSV").map { url in
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { fatalError("cannot read \(url.path)") }
+        return text
+    }
 
     /// Reads the CSV (the input after its selector byte) with the selected mapping and,
     /// when it reads, replays the stride core over it. `path` is where the CSV was put, as

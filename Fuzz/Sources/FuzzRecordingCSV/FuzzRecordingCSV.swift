@@ -8,23 +8,18 @@ import StrideDaemon
 // the CSV file.
 private let scratch = ScratchFile(harness: "recording-csv", suffix: ".csv")
 
-/// Mapping files, as `--mapping` would give them; `FILE` becomes the scratch path.
-private let mappings = [
-    // `strideguard synth` per-placement file, bound to a shank: the synth layout.
-    "csv left-shank=FILE",
-    // running-sacrum-alcantara2022: body-frame sacrum, two axes, rate estimated.
-    "csv FILE\ncolumn sacrum.v=acc_v_g\ncolumn sacrum.ap=acc_ap_g",
-    // walking-lowback-mobgap: sensor-frame sacrum in m/s² with a gyroscope.
-    """
-    csv FILE
-    units m/s2
-    column sacrum.x=acc_x\ncolumn sacrum.y=-acc_y\ncolumn sacrum.z=acc_z
-    column sacrum.gyro.x=gyr_x\ncolumn sacrum.gyro.y=-gyr_y\ncolumn sacrum.gyro.z=gyr_z
-    mounting sacrum=x,z
-    """,
-    // The alcantara columns with the time in milliseconds and a given rate.
-    "csv FILE\ntime-unit ms\nrate 500\ncolumn sacrum.v=acc_v_g\ncolumn sacrum.ap=acc_ap_g",
-]
+/// Mapping files, as `--mapping` would give them (`FILE` becomes the scratch path), one per
+/// kind of real file: Fuzz/mappings/FuzzRecordingCSV, sorted by name. The corpus replay test
+/// (Tests/StrideDaemonTests/FuzzInputs.swift) reads the same files.
+private let mappings: [String] = {
+    let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("mappings/FuzzRecordingCSV")
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+    let texts = names.compactMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+    guard !texts.isEmpty else { fatalError("no mapping files in \(folder.path)") }
+    return texts
+}()
 
 /// Above this many samples the stride core is not run: the reader is the target, and the
 /// core's cost would slow the search for nothing new.
