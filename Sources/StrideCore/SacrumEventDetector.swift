@@ -271,21 +271,15 @@ public struct SacrumEventDetector: Sendable {
     }
 
     /// Samples dropped because a value was infinite or NaN (a corrupt recording).
-    public private(set) var nonFiniteSamples = 0
-    /// The previous sample was dropped as non-finite: restart before the next one.
-    private var restartOnNextSample = false
+    public var nonFiniteSamples: Int { finiteGate.dropped }
+    private var finiteGate = FiniteSampleGate()
 
     /// Processes one sample; detected events are passed to `emit`, in time order per kind.
     public mutating func process(_ sample: IMUSample, emit: (GaitEvent) -> Void) {
-        // A non-finite sample is dropped and the next one starts afresh, as after a gap.
-        guard sample.isFinite else {
-            nonFiniteSamples += 1
-            restartOnNextSample = true
-            return
-        }
-        if sample.flags.contains(.afterGap) || restartOnNextSample {
-            restartOnNextSample = false
-            restartAfterGap(emit: emit)
+        switch finiteGate.admit(sample) {
+        case .drop: return
+        case .restartThenProcess: restartAfterGap(emit: emit)
+        case .process: break
         }
         gravity.add(sample.accel)
         guard let current = alignment else {

@@ -64,9 +64,7 @@ public struct IMUSample: Sendable, Equatable {
     /// An all-zero sample, used to preallocate buffers.
     public static let empty = IMUSample(timeNs: 0, accel: .zero)
 
-    /// True when its acceleration (and its rate, if it has one) is finite. The drivers
-    /// cannot produce anything else (integers times a scale), but a corrupt recording can,
-    /// and one NaN would poison a filter's state for the rest of the run.
+    /// True when its acceleration (and its rate, if it has one) is finite (see `FiniteSampleGate`).
     public var isFinite: Bool { accel.isFinite && (!flags.contains(.hasGyro) || gyro.isFinite) }
 }
 

@@ -231,23 +231,17 @@ public struct ShankEventDetector: Sendable {
     }
 
     /// Samples dropped because a value was infinite or NaN (a corrupt recording).
-    public private(set) var nonFiniteSamples = 0
-    /// The previous sample was dropped as non-finite: restart before the next one.
-    private var restartOnNextSample = false
+    public var nonFiniteSamples: Int { finiteGate.dropped }
+    private var finiteGate = FiniteSampleGate()
 
     /// Processes one sample (sensor frame); detected events are passed to `emit`, in time
     /// order (initial contact, then toe-off of each stance).
     public mutating func process(_ sample: IMUSample, emit: (GaitEvent) -> Void) {
         if sample.timeNs > newestSampleNs { newestSampleNs = sample.timeNs }
-        // A non-finite sample is dropped and the next one starts afresh, as after a gap.
-        guard sample.isFinite else {
-            nonFiniteSamples += 1
-            restartOnNextSample = true
-            return
-        }
-        if sample.flags.contains(.afterGap) || restartOnNextSample {
-            restartOnNextSample = false
-            restartAfterGap()
+        switch finiteGate.admit(sample) {
+        case .drop: return
+        case .restartThenProcess: restartAfterGap()
+        case .process: break
         }
         gravity.add(sample.accel)
         stillness.add(sample.accel)
