@@ -286,7 +286,7 @@ public final class Daemon {
         case .busErrors(let placement, let count, let from, let until):
             logger.info("\(placement.rawValue): \(count) bus error(s) in drains, retried")
             _ = recorder?.record(RunFault(sensor: sensorIndex(placement), kind: .busError, startNs: from, endNs: until,
-                                          errno: 5, detail: "\(count) failed transfers, retried"))
+                                          errno: EIO, detail: "\(count) failed transfers, retried"))
         case .interruptUnavailable(let placement, let error):
             logger.warning("\(placement.rawValue): interrupt line unavailable (\(error)); polling instead")
         case .busUnavailable(let placement, let error):
