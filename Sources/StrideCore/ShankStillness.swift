@@ -9,7 +9,13 @@
 /// a block mean (whichever is larger, so a noisy sensor can still be found still), and
 /// that mean must be about 1 g long. Block means average the sensor noise away (a loose
 /// strap's 0.25 g of noise is 0.03 g on a 0.1 s block at 800 Hz) while walking, running or
-/// settling into a stance moves the shank by more. Fixed-size state: nothing is allocated.
+/// settling into a stance moves the shank by more.
+///
+/// The gravity reported is the mean of the whole stand so far (every block since the
+/// first still window, up to the last `standAveragingBlocks`), not of the last window
+/// alone: a chip's own noise tilts a 0.3 s mean by about half a degree (the ADXL375, 0.1 g
+/// rms at 800 Hz), which moves that leg's PTA by ±0.5 %; a one-second stand halves that.
+/// Fixed-size state: nothing is allocated.
 public struct ShankStillness: Sendable {
     /// Block length (s): a tenth of a second, short against a stop and long enough to
     /// average noise at 800 Hz and above.
@@ -32,6 +38,9 @@ public struct ShankStillness: Sendable {
     /// (ADXL375 datasheet: zero-g offset up to ±0.4 g per axis is trimmed by calibration,
     /// not here; this bound only rejects obviously non-static windows).
     public static let gravityLengthToleranceG = 0.1
+    /// Blocks a stand's mean gives full weight to (3 s); older blocks fade, so a slowly
+    /// shifting stance is followed rather than averaged with where it began.
+    public static let standAveragingBlocks = 30
 
     private let blockSamples: Int
     private var sum = (0.0, 0.0, 0.0)
@@ -40,6 +49,9 @@ public struct ShankStillness: Sendable {
     private var blockErrors = (0.0, 0.0, 0.0)
     private var blocks = (Vector3.zero, Vector3.zero, Vector3.zero)
     private var blocksHeld = 0
+    /// Sum and count of the block means of the current stand (count 0: no stand).
+    private var standSum = (0.0, 0.0, 0.0)
+    private var standBlocks = 0.0
 
     /// The gravity vector of the last still window (sensor frame, g), set when the window
     /// completes; read and clear it with `takeStillGravity()`.
@@ -80,14 +92,34 @@ public struct ShankStillness: Sendable {
         guard blocksHeld == Self.blocksPerWindow else { return }
         let m = (blocks.0 + blocks.1 + blocks.2).scaled(1 / 3)
         let worst = Swift.max(blockErrors.0, Swift.max(blockErrors.1, blockErrors.2))
-        guard worst.isFinite else { return }
         let tol = Float(Swift.max(Self.blockToleranceG, Self.noiseStandardErrors * worst))
         func close(_ b: Vector3) -> Bool {
             abs(b.x - m.x) <= tol && abs(b.y - m.y) <= tol && abs(b.z - m.z) <= tol
         }
-        guard close(blocks.0), close(blocks.1), close(blocks.2),
-              abs(Double(m.magnitude) - 1) <= Self.gravityLengthToleranceG else { return }
-        stillGravity = m
+        guard worst.isFinite, close(blocks.0), close(blocks.1), close(blocks.2),
+              abs(Double(m.magnitude) - 1) <= Self.gravityLengthToleranceG else {
+            standBlocks = 0  // the stand, if there was one, is over
+            return
+        }
+        if standBlocks == 0 {
+            // A new stand: its first window.
+            standSum = (3 * Double(m.x), 3 * Double(m.y), 3 * Double(m.z))
+            standBlocks = 3
+        } else {
+            // The stand goes on: add its newest block, fading the oldest past the limit.
+            let cap = Double(Self.standAveragingBlocks)
+            if standBlocks >= cap {
+                let keep = (cap - 1) / cap
+                standSum = (standSum.0 * keep, standSum.1 * keep, standSum.2 * keep)
+                standBlocks = cap - 1
+            }
+            standSum.0 += Double(blocks.2.x)
+            standSum.1 += Double(blocks.2.y)
+            standSum.2 += Double(blocks.2.z)
+            standBlocks += 1
+        }
+        stillGravity = Vector3(x: Float(standSum.0 / standBlocks), y: Float(standSum.1 / standBlocks),
+                               z: Float(standSum.2 / standBlocks))
     }
 
     /// Returns the last still window's gravity, if any, and forgets it.
@@ -102,6 +134,8 @@ public struct ShankStillness: Sendable {
         sumSq = (0, 0, 0)
         count = 0
         blocksHeld = 0
+        standSum = (0, 0, 0)
+        standBlocks = 0
         stillGravity = nil
     }
 }
