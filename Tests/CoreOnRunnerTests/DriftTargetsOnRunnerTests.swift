@@ -27,6 +27,8 @@ import Testing
 struct AnalysedRun {
     var alerts: [CompensationAlert] = []
     var baselineLearntNs: UInt64?
+    /// The running strides (kept only when asked).
+    var strides: [StrideRecord] = []
 }
 
 /// Feeds the detected events of both legs to a stride analyser as the daemon's pipeline
@@ -36,7 +38,8 @@ struct AnalysedRun {
 ///
 /// The daemon's EventMerger releases the events in time order as the detectors' horizons
 /// pass them; with every event of the run at hand, that order is a sort.
-func analyse(_ detected: Detected, configuration: StrideAnalyzerConfiguration = StrideAnalyzerConfiguration()) -> AnalysedRun {
+func analyse(_ detected: Detected, configuration: StrideAnalyzerConfiguration = StrideAnalyzerConfiguration(),
+             keepStrides: Bool = false) -> AnalysedRun {
     let events = ((detected.events[.left] ?? []) + (detected.events[.right] ?? []))
         .enumerated().sorted { ($0.element.timeNs, $0.offset) < ($1.element.timeNs, $1.offset) }.map(\.element)
     var analyzer = StrideAnalyzer(configuration: configuration)
@@ -49,6 +52,7 @@ func analyse(_ detected: Detected, configuration: StrideAnalyzerConfiguration = 
         analyzer.process(event, activity: .running) { output in
             switch output {
             case .alert(let a): run.alerts.append(a)
+            case .stride(let s): if keepStrides { run.strides.append(s) }
             case .baselineLearnt: if run.baselineLearntNs == nil { run.baselineLearntNs = event.timeNs }
             default: break
             }

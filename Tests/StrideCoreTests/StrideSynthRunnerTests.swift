@@ -222,3 +222,48 @@ func analyse(_ runner: inout SynthRunner, _ segments: [SynthSegment],
         #expect(cv(pta) > 0.075 && cv(pta) < 0.105)
     }
 }
+
+/// The generator's stride-to-stride correlation, in the figures StrideVariabilityOnRunnerTests
+/// (CoreOnRunnerTests) prints for the virtual runner: lag-1 correlation of a leg's
+/// successive strides, left-right correlation within a pair, the pair SI's σ per pair and
+/// over the long run (batch means of 32 pairs × √32).
+@Suite struct SynthRunnerCorrelationTests {
+    @Test func perLegWanderCarriesThePairSIFromPairToPair() {
+        var runner = SynthRunner(seed: 7)
+        let log = analyse(&runner, [.run(kmh: 12, seconds: 3600)], keepStrides: true)
+        let good = log.strides.filter { $0.quality.isGood && Double($0.startNs) * 1e-9 > 61 }
+        func mean(_ x: ArraySlice<Double>) -> Double { x.reduce(0, +) / Double(x.count) }
+        func sd(_ x: ArraySlice<Double>) -> Double {
+            let m = mean(x)
+            return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)).squareRoot()
+        }
+        func correlation(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
+            let ma = mean(a), mb = mean(b)
+            var sab = 0.0, saa = 0.0, sbb = 0.0
+            for (x, y) in zip(a, b) { sab += (x - ma) * (y - mb); saa += (x - ma) * (x - ma); sbb += (y - mb) * (y - mb) }
+            return sab / (saa * sbb).squareRoot()
+        }
+        for (metric, cv) in [(StrideMetric.contactTime, runner.cvContact), (.peakTibialAcceleration, runner.cvPTA)] {
+            let l = good.filter { $0.side == .left }.compactMap { $0.value(metric) }
+            let r = good.filter { $0.side == .right }.compactMap { $0.value(metric) }
+            let n = min(l.count, r.count)
+            let lag1 = (correlation(l.dropLast(), l.dropFirst()) + correlation(r.dropLast(), r.dropFirst())) / 2
+            let lr = correlation(l.prefix(n), r.prefix(n))
+            let si = (0..<n).compactMap { SymmetryIndex.percent(left: l[$0], right: r[$0]) }
+            let batches = stride(from: 0, to: si.count - 31, by: 32).map { mean(si[$0..<($0 + 32)]) }
+            let pairSigma = sd(si[...]), longRun = sd(batches[...]) * 32.0.squareRoot()
+            print(String(format: "synth %@: CV %.1f %%, lag-1 r %.2f, L-R r %.2f, pair SI σ %.2f points, long-run σ %.2f points (%d pairs)",
+                         metric.label, 100 * cv, lag1, lr, pairSigma, longRun, si.count))
+            // The model (SynthRunner's doc): per-leg noise = √0.75 white + √0.15 shared AR(1)
+            // (φ = 0.98 a step) + √0.10 per-leg AR(1) (φ = 0.9 a stride). Lag 1 (two steps):
+            // 0.15·0.98² + 0.10·0.9 = 0.23; left-right (one step): 0.15·0.98 = 0.15. Pair SI
+            // ≈ 100·cv·(uL − uR): per pair √(1.5 + 0.2 + 0.006) = 1.31·100·cv; long run, the
+            // per-leg AR(1)'s (1 + φ)/(1 − φ) = 19 on its 0.2, less the bias of 32-pair batch
+            // means (2φ(1 − φ³²)/(32(1 − φ)²) = 5.4): √(1.5 + 0.2·13.6) = 2.05·100·cv.
+            #expect(abs(lag1 - 0.23) < 0.06, "\(metric.label) lag-1 r \(lag1)")
+            #expect(abs(lr - 0.15) < 0.06, "\(metric.label) L-R r \(lr)")
+            #expect(abs(pairSigma / (131 * cv) - 1) < 0.1, "\(metric.label) pair SI σ \(pairSigma)")
+            #expect(abs(longRun / (205 * cv) - 1) < 0.3, "\(metric.label) long-run σ \(longRun)")
+        }
+    }
+}
