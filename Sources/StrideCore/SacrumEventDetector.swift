@@ -17,8 +17,9 @@
 ///    it. A step that follows a flight, the vertical signal near free fall (0 g) for a
 ///    while, is a running step. With no flight in the last `maxStepGapSeconds` (walking),
 ///    steps come instead from `WalkingStepFinder` (one loading peak per step, threshold
-///    adapted to the walker's amplitude, level-free), and the walking IC is the onset of
-///    the rise before that peak; the step rhythm (median of recent intervals, missed or
+///    adapted to the walker's amplitude, level-free; a weak peak, as in a turn or a
+///    shuffle, only where the walking rhythm puts the next step), and the walking IC is
+///    the onset of the rise before that peak; the step rhythm (median of recent intervals, missed or
 ///    spurious steps left out) sizes the side windows.
 /// 3. **Initial contact (running).** Right after contact the ground brakes the body: the
 ///    antero-posterior acceleration falls steeply into a braking dip while the vertical
@@ -34,7 +35,8 @@
 ///    `toSearchSeconds` before it enters flight, bounded to Kiernan et al. 2023's stance
 ///    of 95-270 ms after IC. Without flight there is no toe-off, so no contact time.
 /// 5. **Side** from the medio-lateral acceleration over step-time windows around each
-///    contact (`StepSideLabeller`), decided per step from its own signal, or alternating
+///    contact (`StepSideLabeller`), decided per step from its own signal (alternating
+///    with the step before when that signal is much weaker than usual), or alternating
 ///    A/B when there is no medio-lateral signal. (The gyroscope's yaw rate at contact was
 ///    measured as a side cue on the walking recordings: 87-89 % at the reference contacts,
 ///    below the medio-lateral rule, so it is not used.)
@@ -108,6 +110,11 @@ public struct SacrumEventDetector: Sendable {
     /// two steps in one interval give 2×, and step-time variability in steady walking is
     /// a few percent.
     public static let missedStepFactor = 1.6
+    /// Shortest typical step time (s) that is taken as a walking rhythm, for accepting
+    /// weak steps: 120 steps/min, about the fastest cadence of healthy adults walking
+    /// (the same bound sets `WalkingStepFinder.peakWindowSeconds`; Mobilise-D reference
+    /// bouts here: 81-104 steps/min).
+    public static let fastestWalkingStepSeconds = 0.5
     /// History of the medio-lateral signal kept for side decisions (s): three step times
     /// (the step and one on each side) at the slowest walking cadence (≈60 steps/min) plus margin.
     public static let sideHistorySeconds = 4.0
@@ -223,6 +230,7 @@ public struct SacrumEventDetector: Sendable {
     private var skippedIntervals = 0
     private let defaultStepSamples: Int
     private let riseSearchSamples: Int
+    private let fastestWalkingStepSamples: Double
 
     /// Creates a detector. Rates, cutoffs and windows are clamped to sane values rather
     /// than trapping (a daemon carries on).
@@ -268,6 +276,7 @@ public struct SacrumEventDetector: Sendable {
         mlCum = RingBuffer(capacity: samples(Self.sideHistorySeconds) + 16, filler: 0)
         defaultStepSamples = samples(Self.defaultStepSeconds)
         riseSearchSamples = samples(Self.walkingRiseSearchSeconds)
+        fastestWalkingStepSamples = Self.fastestWalkingStepSeconds * fs
     }
 
     /// Samples dropped because a value was infinite or NaN (a corrupt recording).
@@ -403,8 +412,9 @@ public struct SacrumEventDetector: Sendable {
             armed = false
             if running { acceptCrossingIfPlausible(at: n, emit: emit) }
         }
-        if let peak = walking.add(verticalG: v, index: n), !running {
-            acceptWalkingPeak(peak, emit: emit)
+        if let peak = walking.add(verticalG: v, index: n), !running,
+           !peak.isWeak || weakPeakFitsRhythm(peak.index) {
+            acceptWalkingPeak(peak.index, emit: emit)
         }
         if pendingCross >= 0, n >= pendingCross + lookAheadSamples {
             estimateInitialContact(crossing: pendingCross, emit: emit)
@@ -465,6 +475,25 @@ public struct SacrumEventDetector: Sendable {
         labeller.openStep(icTimeNs: t, icIndex: Int(ic.rounded()), peakG: Float(peak), clipped: clipped, emit: emit) {
             Self.sideContrast(ml, icIndex: $0, stepSamples: stepSamples)
         }
+    }
+
+    /// Whether a weak loading peak at sample `p` is where the next step is due. A weak
+    /// bump can be a real step (a turn, a shuffle, a slowing step) or the shoulder of the
+    /// step before it, a postural sway while standing, or a bump in the rise of gait
+    /// initiation; only the rhythm tells them apart, so it must be a walking rhythm and the
+    /// bump must sit where it puts the next step:
+    /// - a typical step time of at least `fastestWalkingStepSeconds` (a faster rhythm is
+    ///   not walking, or was built from spurious steps and predicts nothing);
+    /// - an interval since the last step that the rhythm would not call an outlier: from
+    ///   1/`missedStepFactor` to `missedStepFactor` times the typical step time (so after
+    ///   a missed step or a pause the rhythm no longer vouches for a bump).
+    private func weakPeakFitsRhythm(_ p: Int) -> Bool {
+        guard lastCrossIndex >= 0, rhythmCount > 0 else { return false }
+        let typical = Double(typicalStepSamples)
+        let since = Double(p - lastCrossIndex)
+        return typical >= fastestWalkingStepSamples
+            && since * Self.missedStepFactor >= typical
+            && since <= Self.missedStepFactor * typical
     }
 
     /// Adds a step interval (samples) to the rhythm; an interval of about two steps (a

@@ -38,6 +38,17 @@ public struct StepSideLabeller: Sendable {
         var startsBout = false
     }
 
+    /// A contrast weaker than this share of the recent decisive ones is taken as no side
+    /// signal, and the step alternates with the one before: in a turn or a shuffle the
+    /// trunk's sway is small and the turn's own lateral acceleration can outweigh it,
+    /// while steps still alternate. A design choice (the same share as
+    /// `WalkingStepFinder.relativePeakFraction` for a weak step), checked on all walking
+    /// recordings together, not fitted to one.
+    static let undecidedContrastFraction = 0.3
+    /// Weight of a new decisive contrast in the running mean of their sizes: about the
+    /// last three steps (as `WalkingStepFinder.peakHeightSmoothing`).
+    static let contrastSmoothing = 0.3
+
     /// How many steps can wait at once (two step times of walking hold at most three).
     static let capacity = 8
 
@@ -51,6 +62,8 @@ public struct StepSideLabeller: Sendable {
     private var lastICTimeNs: UInt64 = 0
     private var haveLastIC = false
     private var haveReleased = false
+    /// Running mean of the decisive contrasts' sizes (g); 0 until the first one.
+    private var typicalContrast = 0.0
 
     /// - Parameters:
     ///   - source: alternate A/B, or medio-lateral.
@@ -118,13 +131,17 @@ public struct StepSideLabeller: Sendable {
         guard held > 0 else { return }
         let s = slots[head]
         let side: Side
-        if let c = contrast(s.icIndex), c != 0 {
+        let c = contrast(s.icIndex) ?? 0
+        let decisive = abs(c) > Self.undecidedContrastFraction * typicalContrast && c != 0
+        if decisive {
             side = c < 0 ? .left : .right
+            typicalContrast += Self.contrastSmoothing * (abs(c) - typicalContrast)
         } else if haveReleased, !s.startsBout {
-            // No signal of its own: steps alternate.
+            // No clear signal of its own: steps alternate.
             side = lastReleasedSide.other
         } else {
-            side = .left
+            // The first step of a bout: its own sign, however weak; left when none.
+            side = c > 0 ? .right : .left
         }
         emit(GaitEvent(kind: .initialContact, side: side, timeNs: s.icTimeNs, peakG: s.peakG, clipped: s.clipped))
         if s.hasToeOff {

@@ -9,11 +9,23 @@
 ///    shifts the mean does not matter;
 /// 2. a peak counts when no higher value follows within `peakWindowSeconds` (the
 ///    "no higher value within a window" rule of Van den Berghe et al. 2021 for real-time
-///    peaks, running-gait-facts.md) and it is higher than `relativePeakFraction` of the
-///    recent peak heights and than `minPeakG`.
+///    peaks, running-gait-facts.md) and it is higher than `minPeakG`;
+/// 3. it is a **strong** peak when it is also higher than `relativePeakFraction` of the
+///    recent strong peak heights, and a **weak** one otherwise. A strong peak is a step on
+///    its own. A weak peak (a turn, a shuffle, a slowing step: the trunk barely moves) is
+///    only a candidate: the caller decides from the walking rhythm whether it falls where
+///    a step is due, since a weak bump can also be the shoulder of the step before.
 ///
 /// Fixed-size state: nothing allocates after creation.
 public struct WalkingStepFinder: Sendable {
+    /// A confirmed loading peak.
+    public struct Peak: Sendable, Equatable {
+        /// Sample index of the peak, corrected for the smoothing filter's delay.
+        public var index: Int
+        /// Below `relativePeakFraction` of the recent strong peaks (see the type's notes).
+        public var isWeak: Bool
+    }
+
     /// Low-pass cutoff (Hz) for the step signal: the trunk's vertical acceleration in
     /// walking has its energy at the step frequency (1.5-2 Hz) and its first harmonic;
     /// 4 Hz keeps both and removes the heel-strike ripple that makes false peaks.
@@ -55,9 +67,10 @@ public struct WalkingStepFinder: Sendable {
     /// index is corrected by it.
     public var delaySamples: Double { lowPass?.groupDelayAtDCSamples ?? 0 }
 
-    /// Feeds the vertical specific force (g) of sample `index`; returns the index of a
-    /// step peak confirmed by this sample (already corrected for the filter delay), if any.
-    public mutating func add(verticalG v: Double, index: Int) -> Int? {
+    /// Feeds the vertical specific force (g) of sample `index`; returns the loading peak
+    /// confirmed by this sample, if any. Only strong peaks update the recent peak height,
+    /// so a run of weak steps does not lower the bar for the shoulders of normal steps.
+    public mutating func add(verticalG v: Double, index: Int) -> Peak? {
         if !primed {
             lowPass?.reset(steadyInput: v)
             level = v
@@ -76,9 +89,11 @@ public struct WalkingStepFinder: Sendable {
         let at = candidateIndex
         candidateIndex = -1
         candidateValue = -Double.infinity
-        guard peak >= Self.minPeakG, peak >= Self.relativePeakFraction * typicalPeak else { return nil }
+        guard peak >= Self.minPeakG else { return nil }
+        let corrected = at - Int(delaySamples.rounded())
+        guard peak >= Self.relativePeakFraction * typicalPeak else { return Peak(index: corrected, isWeak: true) }
         typicalPeak = typicalPeak == 0 ? peak : typicalPeak + Self.peakHeightSmoothing * (peak - typicalPeak)
-        return at - Int(delaySamples.rounded())
+        return Peak(index: corrected, isWeak: false)
     }
 
     /// Forgets the signal history (after a sensor gap).

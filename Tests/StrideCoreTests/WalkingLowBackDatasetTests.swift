@@ -53,7 +53,7 @@ struct WalkingLowBackDatasetTests {
               let bouts = Datasets.csv("\(Self.folder)/reference_walking_bouts.csv") else { return }
         var refTotal = 0, matched = 0, sideCorrect = 0
         var boutSamples = 0, boutRunning = 0, boutWalking = 0
-        var toeOffs = 0, detectedICs = 0
+        var toeOffs = 0, detectedICs = 0, unpartneredInBouts = 0
         var timingErrorsMs: [Double] = []
         for rec in Self.recordings {
             guard let run = Self.run(rec) else { continue }
@@ -61,18 +61,35 @@ struct WalkingLowBackDatasetTests {
             detectedICs += ics.count
             toeOffs += run.events.filter { $0.kind == .toeOff }.count
             func seconds(_ ns: UInt64) -> Double { Double(ns - run.origin) * 1e-9 }
+            var partnered = Set<Int>()
             for r in refICs where r["recording"] == rec && r["reference_system"] == "INDIP" {
                 refTotal += 1
                 let t = r.double("ic_time_s")
-                guard let best = ics.min(by: { abs(seconds($0.timeNs) - t) < abs(seconds($1.timeNs) - t) }),
-                      abs(seconds(best.timeNs) - t) <= Self.toleranceS else { continue }
+                guard let best = ics.indices.min(by: { abs(seconds(ics[$0].timeNs) - t) < abs(seconds(ics[$1].timeNs) - t) }),
+                      abs(seconds(ics[best].timeNs) - t) <= Self.toleranceS else {
+                    print(String(format: "[walking-lowback] missed: %@ %.2f s %@, no detected IC within ±%.0f ms",
+                                 rec, t, r["lr_label"] ?? "?", Self.toleranceS * 1000))
+                    continue
+                }
+                partnered.insert(best)
                 matched += 1
-                timingErrorsMs.append((seconds(best.timeNs) - t) * 1000)
+                timingErrorsMs.append((seconds(ics[best].timeNs) - t) * 1000)
                 let want: Side = r["lr_label"] == "left" ? .left : .right
-                if best.side == want { sideCorrect += 1 }
+                if ics[best].side == want {
+                    sideCorrect += 1
+                } else {
+                    print(String(format: "[walking-lowback] wrong side: %@ %.2f s %@, detected at %.2f s as %@",
+                                 rec, t, r["lr_label"] ?? "?", seconds(ics[best].timeNs), "\(ics[best].side)"))
+                }
             }
             for b in bouts where b["recording"] == rec && b["reference_system"] == "INDIP" {
                 let start = b.int("start"), end = b.int("end")
+                // Detected ICs inside the bout that no reference IC took as its partner:
+                // extra (phantom or doubled) steps.
+                for (k, ic) in ics.enumerated() where !partnered.contains(k) {
+                    let t = seconds(ic.timeNs) * Self.sampleRateHz
+                    if t >= Double(start), t <= Double(end) { unpartneredInBouts += 1 }
+                }
                 for i in max(0, start)..<min(end, run.activityAt.count) {
                     boutSamples += 1
                     if run.activityAt[i] == .running { boutRunning += 1 }
@@ -89,6 +106,7 @@ struct WalkingLowBackDatasetTests {
                      Stats.percentile(timingErrorsMs.map { abs($0) }, 50), Stats.mean(timingErrorsMs)))
         print(String(format: "[walking-lowback] inside reference walking bouts: %d samples, called running %d, called walking %d (%.1f %%)",
                      boutSamples, boutRunning, boutWalking, 100 * Double(boutWalking) / Double(max(1, boutSamples))))
+        print("[walking-lowback] detected ICs inside reference walking bouts without a reference partner: \(unpartneredInBouts)")
         print("[walking-lowback] toe-off events (running metrics) over the three recordings: \(toeOffs)")
         #expect(refTotal == 81)
         #expect(boutSamples > 0)
@@ -98,11 +116,19 @@ struct WalkingLowBackDatasetTests {
         // Issue 3's target, on the matched reference ICs, and the detection floor.
         #expect(Double(matched) >= 0.9 * Double(refTotal), "most reference ICs have a detected partner")
         #expect(sideShare >= 0.95, "left/right correct for ≥ 95 % of matched reference ICs")
-        // Over all reference ICs (an unmatched one counted wrong) it is 88.9 % today: the
-        // misses are shuffling steps of the daily-living course whose vertical peak is
-        // 0.01-0.07 g, a step into sitting, and one reference pair with two contacts at
-        // the same instant (76.41 s R, 76.42 s L), which no side rule can both get right.
-        withKnownIssue("side over all reference ICs: 88.9 % measured (7 of 81 weak steps not detected)") {
+        // Weak steps are accepted only where the walking rhythm puts the next step; this
+        // guards against phantoms: 4 detected ICs inside reference bouts had no reference
+        // partner before weak steps were accepted (a step of gait initiation, a bump in a
+        // trunk bend, two in the turn at 77-81 s), and no more may appear.
+        #expect(unpartneredInBouts <= 4, "no extra (phantom) steps inside reference walking bouts")
+        // Over all reference ICs (an unmatched one counted wrong) it is 93.8 % (76 of 81).
+        // Left: the first step of a bout after a turn in place (28.64 s, weak, no rhythm
+        // yet), two steps during a deep trunk bend (123.35 s, 125.16 s: the "vertical"
+        // axis is far from vertical, no loading peak), the reference pair with two
+        // contacts at the same instant (76.41 s R, 76.42 s L), which no side rule can both
+        // get right, and 80.95 s R in a turn, detected as left (the Stereophoto reference
+        // has no step there: 80.45 s L, then 81.69 s L).
+        withKnownIssue("side over all reference ICs: 93.8 % measured (76 of 81)") {
             #expect(Double(sideCorrect) >= 0.95 * Double(refTotal), "left/right correct for ≥ 95 % of all reference ICs")
         }
     }
