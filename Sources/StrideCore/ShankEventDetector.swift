@@ -143,6 +143,10 @@ public struct ShankEventDetector: Sendable {
     public private(set) var gate = ShankRhythmGate()
     /// Impact candidates rejected for their shape (too small a rise, no onset found).
     public private(set) var rejectedCandidates = 0
+    /// Whether the sensor's mount rings after impacts (a loose strap), over recent stances.
+    public private(set) var mountCheck = MountRingingCheck()
+    /// Post-impact swings of the last confirmed stance (`PostImpactRinging`).
+    public private(set) var lastStanceSwings = 0
 
     /// How far behind the newest sample a stance can still be confirmed in steady running
     /// (s): a peak is confirmed one lockout after it, and its contact lies at most one rise
@@ -180,6 +184,8 @@ public struct ShankEventDetector: Sendable {
     private let smoothHalf: Int
     private let toFitHalf: Int
     private let peakFitHalf: Int
+    private let ringingStart: Int
+    private let ringingEnd: Int
     private let alignmentRefreshSamples = 64
 
     /// Time of the newest sample processed (ns).
@@ -216,6 +222,8 @@ public struct ShankEventDetector: Sendable {
         smoothHalf = Swift.max(1, Int((Self.toSmoothingHalfWidthSeconds * fs).rounded()))
         toFitHalf = Swift.max(1, Int((Self.toFitHalfWidthSeconds * fs).rounded()))
         peakFitHalf = ImpactPeakFit.halfWidthSamples(sampleRateHz: fs)
+        ringingStart = samples(PostImpactRinging.startSeconds)
+        ringingEnd = samples(PostImpactRinging.endSeconds)
         let calibration = samples(Swift.max(0, configuration.calibrationSeconds))
         gravity = GravityEstimator(
             windowSamples: calibration,
@@ -385,6 +393,12 @@ public struct ShankEventDetector: Sendable {
         let ic = GaitEvent(kind: .initialContact, side: configuration.side, timeNs: icNs,
                            peakG: Float(peakG), clipped: clipped,
                            loadingRateGPerS: Float(height / (riseSamples * periodNs * 1e-9)))
+        // A loose strap rings after the impact: judged on the raw axial samples.
+        if axBuf.contains(index: p + ringingEnd) {
+            lastStanceSwings = PostImpactRinging.swings(from: ringingStart, to: ringingEnd,
+                                                        minimumSwing: PostImpactRinging.minimumSwing(rise: rise)) { axAt(p + $0) }
+            _ = mountCheck.add(rang: lastStanceSwings >= PostImpactRinging.ringingSwings)
+        }
         var toEvent: GaitEvent?
         if let to = toeOff(after: onset) {
             toEvent = GaitEvent(kind: .toeOff, side: configuration.side, timeNs: time(atIndex: to))
