@@ -75,6 +75,9 @@ struct ReplayCommand: ParsableCommand {
             print("replay: \(tracks.joined(separator: "; ")): \(ics) initial contacts, \(result.events.count - ics) toe-offs, "
                 + "\(result.strides.count) strides (\(good) good), \(result.windows.count) windows, \(result.alerts.count) alerts"
                 + (out.map { " -> \($0)" } ?? ""))
+            for change in result.mountChanges where change.looseSuspected {
+                print("replay: warning: \(change.placement.rawValue): the strap looks loose from \(String(format: "%.1f", (Double(change.timeNs) - Double(recording.tracks.first?.samples.first?.timeNs ?? 0)) / 1e9)) s (the signal rings after most impacts); that leg's PTA reads high")
+            }
             if result.lateEvents > 0 { print("replay: warning: \(result.lateEvents) events came too late to merge and were dropped") }
         } catch {
             FileHandle.standardError.write(Data("strideguard replay: \(error.description)\n".utf8))

@@ -143,6 +143,22 @@ struct WholeDaemonTests {
         #expect(left.count > 95_000)  // 800 Hz for 120 s
     }
 
+    @Test func aLooseStrapIsNamedInTheLogStatusAndRecordWithoutAnAlert() throws {
+        // noisy-loose-mount: the right strap rings after every impact (LooseMount.typical).
+        let w = try Self.simulate("noisy-loose-mount", seconds: 90)
+        #expect(w.daemon.status.looseMounts == [.rightShank])
+        #expect(w.daemon.status.line.contains("check strap: right-shank"))
+        #expect(Self.raised(w).isEmpty)
+        let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
+        let loose = try reader.faults().filter { $0.kind == .looseMount }
+        #expect(loose.count == 1)
+        #expect(loose.first?.sensor == 1)  // the right shank's sensor
+        // Within the first minute of running: 32 stances judged, half of them ringing.
+        #expect(loose.first.map { $0.startNs < w.runner.startNs + 60_000_000_000 } == true)
+        let report = try RunReport(reader: reader)
+        #expect(report.notes.contains { $0.contains("right-shank strap looked loose") })
+    }
+
     @Test func aSensorLostForTenSecondsLeavesAGapAndRejoins() throws {
         var lostAt: UInt64 = 0
         let w = try Self.simulate("steady-symmetric", seconds: 90, recordSamples: true) { wearable in

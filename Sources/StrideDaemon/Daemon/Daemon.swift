@@ -223,6 +223,36 @@ public final class Daemon {
         case .analyzer(let result):
             _ = recorder?.record(result)
             analyzerOutput(result)
+        case .mount(let placement, let check):
+            mountChanged(placement, check)
+        }
+    }
+
+    /// Whether `finding` is an impact asymmetry (PTA or loading rate) on a leg whose strap
+    /// rings: a loose mount reads that leg's impacts tens of percent high, which looks like a
+    /// sudden one-sided change but says nothing about the runner.
+    static func comesFromALooseStrap(_ finding: CompensationFinding, looseMounts: [Placement]) -> Bool {
+        guard finding.primaryMetric == .peakTibialAcceleration || finding.primaryMetric == .loadingRate else { return false }
+        switch finding.side {
+        case .leg(.left): return looseMounts.contains(.leftShank)
+        case .leg(.right): return looseMounts.contains(.rightShank)
+        case .both: return looseMounts.count == 2
+        case .leg: return false  // an A/B leg of a sacrum-only rig: no shank strap
+        }
+    }
+
+    /// A shank's strap started or stopped ringing: tell the runner's log, the live status
+    /// and the run record (its PTA reads high while it rings).
+    private func mountChanged(_ placement: Placement, _ check: MountRingingCheck) {
+        if check.looseSuspected {
+            let words = "the axial signal rings after \(check.ringingStances) of the last \(MountRingingCheck.window) impacts"
+            logger.warning("\(placement.rawValue): the strap looks loose (\(words)); its PTA reads high: tighten it")
+            if !status.looseMounts.contains(placement) { status.looseMounts.append(placement) }
+            _ = recorder?.record(RunFault(sensor: sensorIndex(placement), kind: .looseMount, startNs: platform.clock.nowNs,
+                                          detail: words))
+        } else {
+            logger.notice("\(placement.rawValue): the strap no longer rings after impacts")
+            status.looseMounts.removeAll { $0 == placement }
         }
     }
 
@@ -248,6 +278,11 @@ public final class Daemon {
             let words = AlertWords.describe(alert)
             switch alert.kind {
             case .raised, .escalated:
+                if Self.comesFromALooseStrap(alert.finding, looseMounts: status.looseMounts) {
+                    // The strap, not the runner: the impact of a ringing mount reads high.
+                    logger.notice("not cued, the strap of that leg looks loose: \(words)")
+                    return
+                }
                 status.alerts += 1
                 status.lastAlert = words
                 logger.notice("compensation: \(words)")

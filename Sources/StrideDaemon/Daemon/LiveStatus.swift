@@ -29,6 +29,8 @@ public struct LiveStatus: Sendable, Equatable {
     public var sensorsConfigured = 0
     /// Strides recorded so far.
     public var strides = 0
+    /// Shanks whose mount currently rings after impacts (a loose strap).
+    public var looseMounts: [Placement] = []
 
     /// Creates an empty status.
     public init() {}
@@ -54,6 +56,7 @@ public struct LiveStatus: Sendable, Equatable {
         parts.append("PTA \(Self.format(peakTibialAccelerationG.left, 1))/\(Self.format(peakTibialAccelerationG.right, 1)) g SI \(Self.format(peakTibialAccelerationSI, 1)) %")
         parts.append(baselineLearnt ? "baseline ok" : "learning baseline")
         parts.append("sensors \(sensorsUp)/\(sensorsConfigured)")
+        if !looseMounts.isEmpty { parts.append("check strap: " + looseMounts.map(\.rawValue).joined(separator: ", ")) }
         parts.append("alerts \(alerts)" + (lastAlert.map { " (\($0))" } ?? ""))
         return parts.joined(separator: " | ")
     }

@@ -8,6 +8,9 @@ public enum PipelineOutput: Sendable, Equatable {
     case analyzer(StrideAnalyzerOutput)
     /// The wearer's activity changed (standing, walking, running).
     case activity(Activity)
+    /// A shank's mount started or stopped ringing after impacts (a loose strap, whose
+    /// PTA reads high): the placement and its check.
+    case mount(Placement, MountRingingCheck)
 }
 
 /// The glue from raw samples of several placements to gait events and the stride
@@ -69,6 +72,8 @@ public final class GaitPipeline {
     /// apart so that a release inside the detector's own callback does not read it).
     private let hasSacrum: Bool
     private var sacrumActivity: Activity = .unknown
+    /// The shanks' mount checks as last reported (left, right).
+    private var reportedLoose = (false, false)
 
     /// Events emitted so far.
     public private(set) var eventsEmitted = 0
@@ -153,12 +158,20 @@ public final class GaitPipeline {
                 left?.process(sample) { event in self.merger.add(event) { self.release($0, emit: emit) } }
             }
             merger.advance(sourceLeft, toNs: left?.safeHorizonNs ?? last.timeNs) { self.release($0, emit: emit) }
+            if let check = left?.mountCheck, check.looseSuspected != reportedLoose.0 {
+                reportedLoose.0 = check.looseSuspected
+                emit(.mount(.leftShank, check))
+            }
         case .rightShank:
             guard right != nil else { unexpectedSamples += batch.count; return }
             for sample in batch {
                 right?.process(sample) { event in self.merger.add(event) { self.release($0, emit: emit) } }
             }
             merger.advance(sourceRight, toNs: right?.safeHorizonNs ?? last.timeNs) { self.release($0, emit: emit) }
+            if let check = right?.mountCheck, check.looseSuspected != reportedLoose.1 {
+                reportedLoose.1 = check.looseSuspected
+                emit(.mount(.rightShank, check))
+            }
         case .sacrum:
             guard sacrum != nil else { unexpectedSamples += batch.count; return }
             if shanksFeedAnalyzer {

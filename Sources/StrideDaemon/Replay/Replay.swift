@@ -17,6 +17,9 @@ public struct ReplayResult: Sendable {
     public var activityChanges: [(timeNs: UInt64, activity: Activity)] = []
     /// Events the merger dropped as later than its latency allowed (should be 0).
     public var lateEvents = 0
+    /// Shank mounts that started (true) or stopped (false) ringing after impacts, with the
+    /// time of the newest sample then, ns.
+    public var mountChanges: [(timeNs: UInt64, placement: Placement, looseSuspected: Bool)] = []
 }
 
 /// `strideguard replay --csv`: runs the core (through `GaitPipeline`) over a recording.
@@ -44,6 +47,7 @@ public enum Replay {
             case .analyzer(.window(let w)): result.windows.append(w)
             case .analyzer(.alert(let a)): result.alerts.append(a)
             case .analyzer(.baselineLearnt(let b)): result.baseline = b
+            case .mount(let p, let check): result.mountChanges.append((newestNs, p, check.looseSuspected))
             }
         }
         // Interleave the tracks in time, one batch at a time (the earliest next sample first).

@@ -163,6 +163,10 @@ public struct RunReport: Sendable {
         if metadata.droppedSamples > 0 || metadata.droppedRecords > 0 {
             notes.append("\(metadata.droppedSamples) samples and \(metadata.droppedRecords) records were dropped because the storage fell behind.")
         }
+        for f in faults where f.kind == .looseMount {
+            let name = f.sensor.flatMap { sensorsByID[$0]?.placement.rawValue } ?? "a sensor"
+            notes.append("The \(name) strap looked loose from \(ReportFormat.duration(sec(f.startNs))) into the run (\(f.detail)): that leg's impact peak and loading rate read high, so their symmetry is not the runner's. Tighten the strap next time.")
+        }
         if baseline == nil {
             notes.append("No baseline was learnt (the run was too short or had too few good strides after the warm-up): asymmetry is shown, but no change from your normal and no alerts.")
         }

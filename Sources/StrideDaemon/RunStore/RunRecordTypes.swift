@@ -95,6 +95,9 @@ public enum RunFaultKind: String, Sendable, Equatable, CaseIterable {
     case samplesDropped = "samples-dropped"
     /// The disk was full: recording paused from `startNs` to `endNs` (rig-wide).
     case diskFull = "disk-full"
+    /// A shank sensor's mount rang after most impacts (a loose strap) from `startNs`: that
+    /// leg's PTA and loading rate read high, and their symmetry with them.
+    case looseMount = "loose-mount"
     /// Anything else (see `detail`).
     case other
 }
