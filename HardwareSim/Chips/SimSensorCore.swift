@@ -32,8 +32,12 @@ public final class SimSensorCore: SimInterruptSource, @unchecked Sendable {
     /// The chip's oscillator error: the real period is nominal × (1 + error). Datasheets
     /// allow several percent; tests set it to check the timestamper.
     public var rateError = 0.0
-    /// Gaussian noise added per axis, g (datasheet noise density × √bandwidth).
+    /// Gaussian noise added per axis, g, whatever the rate.
     public var noiseG: Float = 0
+    /// White-noise density per axis, g/√Hz: noise of density × √(rate / 2) is added on
+    /// top of `noiseG` (`ChipModel.typicalNoiseDensityGPerRootHz`; 0 in bare chip models,
+    /// so register-level tests read exact counts).
+    public var noiseDensityGPerRootHz = 0.0
     /// The line the interrupt pin drives, if wired.
     public weak var interruptLine: SimEdgeLine?
 
@@ -68,6 +72,9 @@ public final class SimSensorCore: SimInterruptSource, @unchecked Sendable {
         fifo = []
         fifo.reserveCapacity(capacity)
     }
+
+    /// Restarts the noise generator from `seed` (give each chip of a rig its own stream).
+    public func seedNoise(_ seed: UInt64) { random = SimRandom(seed: seed) }
 
     /// Starts (rate > 0) or stops (0) sampling, from now.
     public func setDataRate(_ hz: Double) {
@@ -113,10 +120,12 @@ public final class SimSensorCore: SimInterruptSource, @unchecked Sendable {
 
     private func produce(atNs timeNs: UInt64) {
         var (accel, gyro) = source.sample(atNs: timeNs)
-        if noiseG > 0 {
-            accel.x += noiseG * Float(random.gaussian())
-            accel.y += noiseG * Float(random.gaussian())
-            accel.z += noiseG * Float(random.gaussian())
+        let density = noiseDensityGPerRootHz * (dataRateHz / 2).squareRoot()
+        let sigma = density > 0 ? Float((Double(noiseG) * Double(noiseG) + density * density).squareRoot()) : noiseG
+        if sigma > 0 {
+            accel.x += sigma * Float(random.gaussian())
+            accel.y += sigma * Float(random.gaussian())
+            accel.z += sigma * Float(random.gaussian())
         }
         var frame = quantise(accel, gyro)
         frame.timeNs = timeNs

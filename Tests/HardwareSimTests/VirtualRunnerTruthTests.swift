@@ -132,29 +132,32 @@ struct VirtualRunnerTruthTests {
         #expect(counter.lastNs > runner.ns(479 * 60))
     }
 
-    @Test func chipModelDeliversTheRunnerThroughTheFIFO() throws {
+    /// Ten seconds of the left shank read through the ADXL375 model's FIFO by its driver.
+    func readThroughTheFIFO(chipNoise: Bool) throws -> (samples: [IMUSample], reference: RunnerSignalSource) {
         let runner = VirtualRunner(scenario: try load("steady-symmetric.yaml"))
-        let rig = SimulatedRig.running(runner, placements: [.leftShank])
+        let rig = SimulatedRig.running(runner, placements: [.leftShank], chipNoise: chipNoise)
         let sensor = try #require(rig.sensors.first)
         let driver = ADXL34xDriver(chip: .adxl375, bus: rig.bus, address: sensor.address, clock: rig.clock)
         _ = try driver.configure(SensorConfiguration(dataRateHz: 800, rangeG: 200, fifoWatermark: 16, interruptPin: .int1))
         try driver.start()
         let buffer = UnsafeMutableBufferPointer<IMUSample>.allocate(capacity: 64)
         defer { buffer.deallocate() }
-        let reference = runner.source(for: .leftShank)
         var samples: [IMUSample] = []
         while samples.count < 800 * 10 {
-            guard let edge = try sensor.interruptLine.waitForEdge(timeoutNs: 100_000_000) else {
-                Issue.record("no watermark interrupt")
-                return
-            }
+            let edge = try #require(try sensor.interruptLine.waitForEdge(timeoutNs: 100_000_000), "no watermark interrupt")
             let result = try driver.drain(into: buffer, interruptTimeNs: edge.timeNs, nowNs: rig.clock.nowNs)
             #expect(!result.overrun)
             samples += buffer.prefix(result.count)
         }
-        // The chip quantises at 49 mg/LSB (ADXL375); each sample matches the runner's signal.
+        return (Array(samples.dropFirst(16)), runner.source(for: .leftShank))
+    }
+
+    @Test func chipModelDeliversTheRunnerThroughTheFIFO() throws {
+        // Without the chip's noise it quantises at 49 mg/LSB (ADXL375): each sample matches
+        // the runner's signal within half an LSB and a little.
+        let (samples, reference) = try readThroughTheFIFO(chipNoise: false)
         var worst: Float = 0
-        for s in samples.dropFirst(16) {
+        for s in samples {
             let truth = reference.sample(atNs: s.timeNs).accel
             worst = max(worst, abs(s.accel.x - truth.x), abs(s.accel.y - truth.y), abs(s.accel.z - truth.z))
         }
@@ -162,5 +165,20 @@ struct VirtualRunnerTruthTests {
         // Impacts come through: peaks above 5 g about 2.7 times a second... per leg, half that.
         let peaks = samples.filter { $0.accel.x > 5 }.count
         #expect(peaks > 10)
+    }
+
+    @Test func theChipAddsItsDatasheetNoise() throws {
+        // ADXL375 at 800 Hz: 5 mg/√Hz over 400 Hz is 0.1 g rms per axis, plus the rounding
+        // to 49 mg (0.014 g rms).
+        let (samples, reference) = try readThroughTheFIFO(chipNoise: true)
+        var sum = 0.0, sumSq = 0.0
+        for s in samples {
+            let d = Double(s.accel.y - reference.sample(atNs: s.timeNs).accel.y)
+            sum += d
+            sumSq += d * d
+        }
+        let n = Double(samples.count)
+        let rms = (sumSq / n - (sum / n) * (sum / n)).squareRoot()
+        #expect(abs(rms - 0.101) < 0.01, "noise \(rms) g rms")
     }
 }
