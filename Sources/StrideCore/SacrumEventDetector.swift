@@ -231,6 +231,7 @@ public struct SacrumEventDetector: Sendable {
     private let defaultStepSamples: Int
     private let riseSearchSamples: Int
     private let fastestWalkingStepSamples: Double
+    private var heldWeakPeak = -1
 
     /// Creates a detector. Rates, cutoffs and windows are clamped to sane values rather
     /// than trapping (a daemon carries on).
@@ -265,9 +266,10 @@ public struct SacrumEventDetector: Sendable {
         lpV = filterTemplate
         lpAP = filterTemplate
         lpML = filterTemplate
-        // History: the longest look-back is a full stance plus the toe-off search and the
-        // slope windows; one second is ample at any rate.
-        let history = samples(1.0) + 16
+        // History: the longest look-back is a weak first step of a walking bout, up to
+        // `missedStepFactor` slow steps (1 s each, 60 steps/min) before the step that
+        // vouches for it, plus that step's peak window and the rise search; 2.5 s holds it.
+        let history = samples(2.5) + 16
         vBuf = RingBuffer(capacity: history, filler: 0)
         apBuf = RingBuffer(capacity: history, filler: 0)
         tBuf = RingBuffer(capacity: history, filler: 0)
@@ -412,9 +414,13 @@ public struct SacrumEventDetector: Sendable {
             armed = false
             if running { acceptCrossingIfPlausible(at: n, emit: emit) }
         }
-        if let peak = walking.add(verticalG: v, index: n), !running,
-           !peak.isWeak || weakPeakFitsRhythm(peak.index) {
-            acceptWalkingPeak(peak.index, emit: emit)
+        if let peak = walking.add(verticalG: v, index: n), !running {
+            if !peak.isWeak || weakPeakFitsRhythm(peak.index) {
+                acceptWeakFirstStep(before: peak.index, emit: emit)
+                acceptWalkingPeak(peak.index, emit: emit)
+            } else {
+                heldWeakPeak = peak.index
+            }
         }
         if pendingCross >= 0, n >= pendingCross + lookAheadSamples {
             estimateInitialContact(crossing: pendingCross, emit: emit)
@@ -494,6 +500,21 @@ public struct SacrumEventDetector: Sendable {
         return typical >= fastestWalkingStepSamples
             && since * Self.missedStepFactor >= typical
             && since <= Self.missedStepFactor * typical
+    }
+
+    /// The first step of a bout is often a weak one (gait initiation: the walker starts
+    /// from rest, or turns on the spot, and the trunk barely rises), and no rhythm yet
+    /// vouches for it. The step after it does: a weak peak held since a pause (no step for
+    /// `maxStepGapSeconds`) that lies one typical step time before the step at `p` (within
+    /// the rhythm's outlier bounds, `missedStepFactor`) is taken as the bout's first step.
+    private mutating func acceptWeakFirstStep(before p: Int, emit: (GaitEvent) -> Void) {
+        let w = heldWeakPeak
+        heldWeakPeak = -1
+        guard w >= 0, w < p, lastCrossIndex >= 0, w - lastCrossIndex >= maxStepGapSamples else { return }
+        let interval = Double(p - w)
+        let typical = Double(typicalStepSamples)
+        guard interval * Self.missedStepFactor >= typical, interval <= Self.missedStepFactor * typical else { return }
+        acceptWalkingPeak(w, emit: emit)
     }
 
     /// Adds a step interval (samples) to the rhythm; an interval of about two steps (a
@@ -694,6 +715,7 @@ public struct SacrumEventDetector: Sendable {
         belowFlightRun = 0
         flightSinceCrossing = false
         lastCrossIndex = -1
+        heldWeakPeak = -1
         lastStepIntervalSamples = 0
         lastStepHadFlight = false
         pendingCross = -1

@@ -54,6 +54,7 @@ public struct WalkingStepFinder: Sendable {
     private var candidateIndex = -1
     private var candidateValue = -Double.infinity
     private var typicalPeak = 0.0
+    private var previousD = Double.infinity
 
     /// Creates a finder for a sample rate (Hz); an invalid rate falls back to 100 Hz.
     public init(sampleRateHz: Double) {
@@ -79,10 +80,14 @@ public struct WalkingStepFinder: Sendable {
         let x = lowPass?.process(v) ?? v
         level += levelAlpha * (x - level)
         let d = x - level
-        if d > candidateValue {
+        // Only a rising sample can be a peak: after a confirmed peak the search starts
+        // afresh, and on a falling stretch (the slow level catching up after a posture
+        // change) the first sample of each window would otherwise pass as a new "peak".
+        if d > candidateValue, d > previousD {
             candidateValue = d
             candidateIndex = index
         }
+        previousD = d
         guard candidateIndex >= 0, index - candidateIndex >= windowSamples else { return nil }
         // No higher value within the window after the candidate: it is a peak.
         let peak = candidateValue
@@ -99,6 +104,7 @@ public struct WalkingStepFinder: Sendable {
     /// Forgets the signal history (after a sensor gap).
     public mutating func reset() {
         primed = false
+        previousD = .infinity
         candidateIndex = -1
         candidateValue = -Double.infinity
         typicalPeak = 0

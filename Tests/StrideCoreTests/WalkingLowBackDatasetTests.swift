@@ -8,7 +8,8 @@ import Testing
 ///
 /// Checked: while walking the classifier never says running and no toe-off (so no contact
 /// time, no running metric) is produced; at least 90 % of reference ICs have a detected IC
-/// nearby, and the side is right for at least 95 % of those.
+/// nearby; the side is right for at least 95 % of all reference ICs (issue 3's target);
+/// no extra detected ICs appear inside the reference walking bouts.
 ///
 /// Matching rule for sides: each reference IC takes the nearest detected IC within
 /// ±`toleranceS`; the detected side is compared with the reference label. How many
@@ -54,6 +55,7 @@ struct WalkingLowBackDatasetTests {
         var refTotal = 0, matched = 0, sideCorrect = 0
         var boutSamples = 0, boutRunning = 0, boutWalking = 0
         var toeOffs = 0, detectedICs = 0, unpartneredInBouts = 0
+        var stereoTotal = 0, stereoCorrect = 0
         var timingErrorsMs: [Double] = []
         for rec in Self.recordings {
             guard let run = Self.run(rec) else { continue }
@@ -82,6 +84,16 @@ struct WalkingLowBackDatasetTests {
                                  rec, t, r["lr_label"] ?? "?", seconds(ics[best].timeNs), "\(ics[best].side)"))
                 }
             }
+            // The same rule against the second reference (motion capture, where its
+            // capture volume covered the walk): printed, so a change that only pleases
+            // INDIP shows.
+            for r in refICs where r["recording"] == rec && r["reference_system"] == "Stereophoto" {
+                stereoTotal += 1
+                let t = r.double("ic_time_s")
+                guard let best = ics.min(by: { abs(seconds($0.timeNs) - t) < abs(seconds($1.timeNs) - t) }),
+                      abs(seconds(best.timeNs) - t) <= Self.toleranceS else { continue }
+                if best.side == (r["lr_label"] == "left" ? .left : .right) { stereoCorrect += 1 }
+            }
             for b in bouts where b["recording"] == rec && b["reference_system"] == "INDIP" {
                 let start = b.int("start"), end = b.int("end")
                 // Detected ICs inside the bout that no reference IC took as its partner:
@@ -102,6 +114,8 @@ struct WalkingLowBackDatasetTests {
                      refTotal, Self.toleranceS * 1000, matched, 100 * Double(matched) / Double(max(1, refTotal)), detectedICs))
         print(String(format: "[walking-lowback] left/right correct: %d of %d matched = %.1f %% (over all reference ICs: %.1f %%)",
                      sideCorrect, matched, 100 * sideShare, 100 * Double(sideCorrect) / Double(max(1, refTotal))))
+        print(String(format: "[walking-lowback] against the Stereophoto reference: left/right correct for %d of %d reference ICs (%.1f %%)",
+                     stereoCorrect, stereoTotal, 100 * Double(stereoCorrect) / Double(max(1, stereoTotal))))
         print(String(format: "[walking-lowback] IC timing vs reference: median |e| %.0f ms, mean e %+.0f ms",
                      Stats.percentile(timingErrorsMs.map { abs($0) }, 50), Stats.mean(timingErrorsMs)))
         print(String(format: "[walking-lowback] inside reference walking bouts: %d samples, called running %d, called walking %d (%.1f %%)",
@@ -117,19 +131,18 @@ struct WalkingLowBackDatasetTests {
         #expect(Double(matched) >= 0.9 * Double(refTotal), "most reference ICs have a detected partner")
         #expect(sideShare >= 0.95, "left/right correct for ≥ 95 % of matched reference ICs")
         // Weak steps are accepted only where the walking rhythm puts the next step; this
-        // guards against phantoms: 4 detected ICs inside reference bouts had no reference
-        // partner before weak steps were accepted (a step of gait initiation, a bump in a
-        // trunk bend, two in the turn at 77-81 s), and no more may appear.
+        // guards against phantoms. The same 4 detected ICs inside reference bouts have no
+        // INDIP partner as before weak steps were accepted: 40.46 s (in a turn), 79.43 s
+        // (the Stereophoto reference has a left step at 79.42 s), 94.80 s (gait
+        // initiation) and 124.74 s (a trunk bend); no more may appear.
         #expect(unpartneredInBouts <= 4, "no extra (phantom) steps inside reference walking bouts")
-        // Over all reference ICs (an unmatched one counted wrong) it is 93.8 % (76 of 81).
-        // Left: the first step of a bout after a turn in place (28.64 s, weak, no rhythm
-        // yet), two steps during a deep trunk bend (123.35 s, 125.16 s: the "vertical"
-        // axis is far from vertical, no loading peak), the reference pair with two
+        // Issue 3's target, over all reference ICs (an unmatched one counted wrong):
+        // 77 of 81 = 95.1 % (Stereophoto, printed above: 73 of 77, as before weak steps).
+        // Left: two steps during a deep trunk bend (123.35 s, 125.16 s: the sensor's
+        // "vertical" is far from vertical, no loading peak), the reference pair with two
         // contacts at the same instant (76.41 s R, 76.42 s L), which no side rule can both
         // get right, and 80.95 s R in a turn, detected as left (the Stereophoto reference
         // has no step there: 80.45 s L, then 81.69 s L).
-        withKnownIssue("side over all reference ICs: 93.8 % measured (76 of 81)") {
-            #expect(Double(sideCorrect) >= 0.95 * Double(refTotal), "left/right correct for ≥ 95 % of all reference ICs")
-        }
+        #expect(Double(sideCorrect) >= 0.95 * Double(refTotal), "left/right correct for ≥ 95 % of all reference ICs")
     }
 }
