@@ -23,6 +23,24 @@ public enum RobustStatistics {
         return (lower + upper) / 2
     }
 
+    /// The mean of `values[0..<count]` after dropping `trimEachEnd` values at each end (a
+    /// trimmed mean; at most all but the middle one or two are dropped); sorts that range.
+    /// nil when count is 0. Meant for short ranges (a symmetry window's strides): the sort
+    /// is an insertion sort.
+    public static func trimmedMean(_ values: inout ContiguousArray<Double>, count: Int, trimEachEnd: Int) -> Double? {
+        let n = Swift.min(count, values.count)
+        guard n > 0 else { return nil }
+        insertionSort(&values, 0, n - 1)
+        let cut = Swift.min(Swift.max(0, trimEachEnd), (n - 1) / 2)
+        var sum = 0.0
+        var i = cut
+        while i < n - cut {
+            sum += values[i]
+            i += 1
+        }
+        return sum / Double(n - 2 * cut)
+    }
+
     /// Median and MAD (raw, not scaled) of `values[0..<count]`, using `scratch` (at least
     /// `count` long) for the deviations; reorders `values`. nil when count is 0.
     public static func medianAndMAD(_ values: inout ContiguousArray<Double>, count: Int,

@@ -10,11 +10,12 @@ public struct SymmetryWindowReport: Sendable, Equatable {
     public var startNs: UInt64
     /// End of the newest stride in the window, ns.
     public var endNs: UInt64
-    /// Median of each metric over the left (A) leg's strides in the window.
+    /// Each metric over the left (A) leg's strides in the window: the mean of the middle
+    /// three quarters (`SymmetryWindow.legSummary`).
     public var left: MetricVector
-    /// Median of each metric over the right (B) leg's strides in the window.
+    /// The same for the right (B) leg.
     public var right: MetricVector
-    /// SI = 200·(L − R)/(L + R) % of the two medians, per metric (nil when undefined).
+    /// SI = 200·(L − R)/(L + R) % of the two legs' summaries, per metric (nil when undefined).
     public var symmetryIndex: MetricVector
     /// SI minus the runner's baseline SI, in SI points, once a baseline is learnt.
     public var symmetryIndexChange: MetricVector
@@ -102,8 +103,8 @@ public struct SymmetryWindow: Sendable {
                               starts.1.element(age: starts.1.count - 1) ?? 0)
         r.endNs = lastEndNs
         for m in StrideMetric.all {
-            let l = median(leg: 0, metric: m)
-            let rr = median(leg: 1, metric: m)
+            let l = summary(leg: 0, metric: m)
+            let rr = summary(leg: 1, metric: m)
             r.left[m] = l
             r.right[m] = rr
             if let l, let rr, let si = SymmetryIndex.percent(left: l, right: rr) {
@@ -114,13 +115,23 @@ public struct SymmetryWindow: Sendable {
         return r
     }
 
-    /// Median of one leg's metric over the window; nil with fewer than half a window's
-    /// values of it.
-    private mutating func median(leg: Int, metric: StrideMetric) -> Double? {
+    /// Fraction of a leg's strides dropped at each end before averaging: an eighth, and at
+    /// least one stride from three strides up (short windows keep their outlier guard).
+    public static let trimFraction = 0.125
+
+    /// A leg's value of one metric over a window's strides: the mean of the middle three
+    /// quarters (`trimFraction` dropped at each end); reorders `values[0..<count]`.
+    public static func legSummary(_ values: inout ContiguousArray<Double>, count: Int) -> Double? {
+        let cut = count >= 3 ? Swift.max(1, Int(Double(count) * trimFraction)) : 0
+        return RobustStatistics.trimmedMean(&values, count: count, trimEachEnd: cut)
+    }
+
+    /// One leg's metric over the window; nil with fewer than half a window's values of it.
+    private mutating func summary(leg: Int, metric: StrideMetric) -> Double? {
         let ring = values[leg * StrideMetric.count + metric.rawValue]
         let n = ring.count
         guard n * 2 >= perLeg else { return nil }
         for i in 0..<n { scratch[i] = ring.element(age: i) ?? 0 }
-        return RobustStatistics.median(&scratch, count: n)
+        return Self.legSummary(&scratch, count: n)
     }
 }

@@ -164,6 +164,12 @@ struct Figures {
     var recall: Double { truthICs == 0 ? 0 : Double(matchedTruth) / Double(truthICs) }
 }
 
+/// A leg's value over a window, as the core's SymmetryWindow takes it.
+func legSummary(_ xs: [Double]) -> Double {
+    var values = ContiguousArray(xs)
+    return SymmetryWindow.legSummary(&values, count: values.count) ?? .nan
+}
+
 func percentile(_ xs: [Double], _ p: Double) -> Double {
     guard !xs.isEmpty else { return .nan }
     let s = xs.sorted()
@@ -237,7 +243,8 @@ func score(_ d: Detected, truth: GroundTruthRecorder, fromNs: UInt64, toNs: UInt
             if m.side == .left { f.ptaSignedPct.append(e) }
         }
     }
-    // Windowed SI over consecutive, non-overlapping windows of 32 steady matched steps.
+    // Windowed SI over consecutive, non-overlapping windows of 32 steady matched steps, each
+    // leg summarised as the core's SymmetryWindow does, alike for truth and detection.
     let steady = matchedAll.filter { $0.truthStride?.steady == true && $0.detectedTO != nil }
     var start = 0
     while start + siWindowSteps <= steady.count {
@@ -246,7 +253,7 @@ func score(_ d: Detected, truth: GroundTruthRecorder, fromNs: UInt64, toNs: UInt
         func si(_ value: (MatchedStance) -> Double) -> Double? {
             let l = w.filter { $0.side == .left }.map(value), r = w.filter { $0.side == .right }.map(value)
             guard l.count >= 8, r.count >= 8 else { return nil }
-            return symmetryIndex(median(l), median(r))
+            return symmetryIndex(legSummary(l), legSummary(r))
         }
         let pairs: [(String, (MatchedStance) -> Double, (MatchedStance) -> Double)] = [
             ("contact_time", { Double(($0.detectedTO ?? 0) - $0.detectedIC) }, { ($0.truthStride?.contactTimeS ?? 0) }),

@@ -32,7 +32,7 @@ import Testing
         #expect(windows.count >= 10)
     }
 
-    @Test func windowMedianResistsOneOutlier() {
+    @Test func aWindowIgnoresOneOutlierPerLeg() {
         var w = SymmetryWindow(windowSteps: 8, hopSteps: 1)
         var report: SymmetryWindowReport?
         for i in 0..<8 {

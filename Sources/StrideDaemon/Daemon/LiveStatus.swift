@@ -9,9 +9,9 @@ public struct LiveStatus: Sendable, Equatable {
     public var activity: Activity = .unknown
     /// Cadence, steps per minute, from the latest window.
     public var cadenceStepsPerMinute: Double?
-    /// Latest window medians per leg (left, right).
+    /// Latest window values of contact time per leg (left, right), ms.
     public var contactTimeMs: (left: Double?, right: Double?) = (nil, nil)
-    /// Latest window medians of peak tibial acceleration, g.
+    /// Latest window values of peak tibial acceleration per leg, g.
     public var peakTibialAccelerationG: (left: Double?, right: Double?) = (nil, nil)
     /// Latest window SI of contact time and PTA, %.
     public var contactTimeSI: Double?
