@@ -48,6 +48,23 @@ private func signedErrorsPct(_ stances: [MatchedStance], _ side: Side) -> [Doubl
     stances.filter { $0.side == side }.map { 100 * (Double($0.detectedPeakG) - Double($0.truthPeakG)) / Double($0.truthPeakG) }
 }
 
+/// |SI measured − SI true| of PTA in consecutive 32-step windows of `stances`, each leg
+/// summarised by `statistic` alike for truth and measurement.
+private func windowSIErrorsOfPTA(_ stances: [MatchedStance], _ statistic: ([Double]) -> Double) -> [Double] {
+    var errors: [Double] = []
+    var start = 0
+    while start + siWindowSteps <= stances.count {
+        let w = stances[start..<(start + siWindowSteps)]
+        start += siWindowSteps
+        let l = w.filter { $0.side == .left }, r = w.filter { $0.side == .right }
+        guard l.count >= 8, r.count >= 8 else { continue }
+        let measured = symmetryIndex(statistic(l.map { Double($0.detectedPeakG) }), statistic(r.map { Double($0.detectedPeakG) }))
+        let truth = symmetryIndex(statistic(l.map { Double($0.truthPeakG) }), statistic(r.map { Double($0.truthPeakG) }))
+        errors.append(abs(measured - truth))
+    }
+    return errors
+}
+
 private func r3(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }
 
 // Parts 1-3 feed the ADXL375's quantisation without its noise, to see each part alone.
@@ -117,17 +134,7 @@ struct PTAErrorSourcesOnRunnerTests {
             // The window statistic, applied alike to truth and measurement.
             let statistics: [(String, ([Double]) -> Double)] = [("median", median), ("middle-half mean", middleHalfMean), ("mean", mean)]
             for (statName, statistic) in statistics {
-                var errors: [Double] = []
-                var start = 0
-                while start + siWindowSteps <= s.count {
-                    let w = s[start..<(start + siWindowSteps)]
-                    start += siWindowSteps
-                    let l = w.filter { $0.side == .left }, r = w.filter { $0.side == .right }
-                    guard l.count >= 8, r.count >= 8 else { continue }
-                    let measured = symmetryIndex(statistic(l.map { Double($0.detectedPeakG) }), statistic(r.map { Double($0.detectedPeakG) }))
-                    let truth = symmetryIndex(statistic(l.map { Double($0.truthPeakG) }), statistic(r.map { Double($0.truthPeakG) }))
-                    errors.append(abs(measured - truth))
-                }
+                let errors = windowSIErrorsOfPTA(s, statistic)
                 print("[\(c.testDescription)] \(name), window \(statName): SI(pta) error mean \(r3(mean(errors))) pp, max \(r3(errors.max() ?? .nan)) pp, windows \(errors.count)")
             }
         }
@@ -170,17 +177,7 @@ struct ChipNoiseFloorOnRunnerTests {
                 ("middle-half mean", { trimmedMean($0, 0.25) }), ("mean", mean),
             ]
             for (name, statistic) in statistics {
-                var errors: [Double] = []
-                var start = 0
-                while start + siWindowSteps <= s.count {
-                    let w = s[start..<(start + siWindowSteps)]
-                    start += siWindowSteps
-                    let l = w.filter { $0.side == .left }, r = w.filter { $0.side == .right }
-                    guard l.count >= 8, r.count >= 8 else { continue }
-                    let measured = symmetryIndex(statistic(l.map { Double($0.detectedPeakG) }), statistic(r.map { Double($0.detectedPeakG) }))
-                    let truth = symmetryIndex(statistic(l.map { Double($0.truthPeakG) }), statistic(r.map { Double($0.truthPeakG) }))
-                    errors.append(abs(measured - truth))
-                }
+                let errors = windowSIErrorsOfPTA(s, statistic)
                 if name.hasPrefix("of the core") { worstWindow[chip.name] = errors.max() }
                 print("[\(c.scenario) \(chip)] window \(name): SI(pta) error mean \(r3(mean(errors))) pp, max \(r3(errors.max() ?? .nan)) pp, windows \(errors.count)")
             }
