@@ -133,6 +133,14 @@ func minutes(_ runner: VirtualRunner, _ ns: UInt64) -> String {
     String((runner.seconds(ns) / 60 * 100).rounded() / 100)
 }
 
+/// "left", "right" or "both", for the log.
+func name(_ side: AlertSide) -> String {
+    switch side {
+    case .both: return "both"
+    case .leg(let s): return "\(s)"
+    }
+}
+
 func rounded(_ x: Double, _ places: Double = 2) -> String {
     let p = places == 2 ? 100.0 : 10.0
     return String((x * p).rounded() / p)
@@ -160,7 +168,7 @@ struct DriftTargetsOnRunnerTests {
         let run = analyse(runDetectors(runner, FeedOptions(rateHz: 800, fromS: -1, toS: toS)))
         let first = try #require(firstRaised(run), "seed \(seed): no alert before the true SI passed +4 (minute \(rounded(plus4S / 60)))")
         let trueSI = try #require(runner.trueSymmetryIndex(.contactTime, atNs: first.timeNs))
-        print("ramp seed \(seed): first alert at minute \(minutes(runner, first.timeNs)) (\(first.finding.side), \(first.finding.primaryMetric.label)), true SI \(rounded(trueSI)) points, +4 at minute \(rounded(plus4S / 60))")
+        print("ramp seed \(seed): first alert at minute \(minutes(runner, first.timeNs)) (\(name(first.finding.side)), \(first.finding.primaryMetric.label)), true SI \(rounded(trueSI)) points, +4 at minute \(rounded(plus4S / 60))")
         #expect(first.timeNs >= ramp.startNs, "seed \(seed): alert before the drift")
         #expect(first.finding.side == .leg(.left), "seed \(seed)")
         #expect(trueSI < 4, "seed \(seed): true SI \(trueSI) at the first alert")
@@ -187,7 +195,7 @@ struct DriftTargetsOnRunnerTests {
         let runner = VirtualRunner(scenario: try scenario("long-symmetric-8h", seed: seed))
         let run = analyse(runDetectors(runner, FeedOptions(rateHz: 800, fromS: -1, toS: runner.scenario.durationS)))
         for a in run.alerts {
-            print("8 h seed \(seed): false alarm \(a.kind) at minute \(minutes(runner, a.timeNs)) (\(a.finding.side), \(a.finding.primaryMetric.label))")
+            print("8 h seed \(seed): false alarm \(a.kind) at minute \(minutes(runner, a.timeNs)) (\(name(a.finding.side)), \(a.finding.primaryMetric.label))")
         }
         print("8 h seed \(seed): \(run.alerts.filter { $0.kind == .raised }.count) alerts raised over \(rounded(runner.scenario.durationS / 3600, 1)) h")
         #expect(run.baselineLearntNs != nil, "seed \(seed): baseline learnt")
@@ -226,10 +234,15 @@ struct DriftTargetsOnRunnerTests {
             }
             // Strides of that leg completed from the step to the alert (as WholeDaemonTests counts).
             let strides = truth.strides.filter { $0.side == leg && $0.icNs >= onset && $0.nextICNs <= first.timeNs }.count
-            print("PTA step seed \(seed) \(leg): alert \(strides) strides after the step (minute \(minutes(steppedRunner, first.timeNs)), \(first.finding.side), \(first.finding.primaryMetric.label), SI change \(rounded(first.finding.symmetryIndexChange, 1)))")
+            print("PTA step seed \(seed) \(leg): alert \(strides) strides after the step (minute \(minutes(steppedRunner, first.timeNs)), \(name(first.finding.side)), \(first.finding.primaryMetric.label), SI change \(rounded(first.finding.symmetryIndexChange, 1)))")
             #expect(first.timeNs >= onset, "seed \(seed) \(leg): alert before the step")
             #expect(first.finding.side == .leg(leg), "seed \(seed) \(leg)")
-            // Target ≤ 60 strides. Measured 29-78 over these 16 cases, 9 of them ≤ 60.
+            // Target ≤ 60 strides. Measured 29-78 over these 16 cases, 9 of them ≤ 60. The SI
+            // step CUSUM's h (24σ) sets it: with h = 21, 18, 15 the same cases give 11, 15, 16
+            // of 16. On this runner's uncorrelated strides the step statistic peaked at 8.2σ
+            // in 8 h (seeds 808 and 1), but on SynthRunner's per-leg wander it reaches 21.9σ
+            // (PTA 20.1σ, seeds 1-60, DriftCalibrationTests), so a lower h would false-alarm
+            // there: which null holds for real runners decides (DriftScenarioTests' comment).
             withKnownIssue("issue 3 step target: not met on every seed on the virtual runner", isIntermittent: true) {
                 #expect(strides <= 60, "seed \(seed) \(leg): \(strides) strides")
             }
@@ -247,7 +260,7 @@ struct DriftTargetsOnRunnerTests {
         let run = analyse(runDetectors(runner, FeedOptions(rateHz: 800, fromS: -1, toS: toS)))
         let raised = run.alerts.filter { $0.kind != .cleared }
         for a in raised {
-            print("symmetric fatigue seed \(seed): \(a.kind) at minute \(minutes(runner, a.timeNs)) (\(a.finding.side), \(a.finding.primaryMetric.label), L \(rounded(a.finding.leftChangePercent, 1)) %, R \(rounded(a.finding.rightChangePercent, 1)) %)")
+            print("symmetric fatigue seed \(seed): \(a.kind) at minute \(minutes(runner, a.timeNs)) (\(name(a.finding.side)), \(a.finding.primaryMetric.label), L \(rounded(a.finding.leftChangePercent, 1)) %, R \(rounded(a.finding.rightChangePercent, 1)) %)")
         }
         #expect(!raised.isEmpty, "seed \(seed): symmetric fatigue not reported by minute \(rounded(toS / 60))")
         #expect(raised.allSatisfy { $0.finding.side == .both }, "seed \(seed)")
