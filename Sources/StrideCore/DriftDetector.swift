@@ -144,12 +144,17 @@ public struct DriftDetectorConfiguration: Sendable, Equatable {
     public static let symmetryDriftKFraction = 0.5
 
     /// Decision interval of the SI step CUSUM (stride pairs, standardised by the per-pair
-    /// σ), σ. Calibrated by simulation, as the facts advise for correlated data (the iid
-    /// tables' h = 4-5 would alarm every few minutes on this autocorrelated stream): over
-    /// 30 seeds × 8 h of symmetric running the largest statistic of any monitored SI stream
-    /// was 21.0 (step time; PTA 17.2, loading rate 15.4, contact time 19.0), so 24 keeps a
-    /// margin of 1.14 over the worst of ~230 h (DriftCalibrationTests prints the maxima).
-    public static let symmetryStepH = 24.0
+    /// σ) for a stream of independent pairs, σ; it is multiplied by the baseline's
+    /// `SymmetryShiftDetector.persistence`. Calibrated by simulation, as the facts advise for
+    /// correlated data (the iid tables' h = 4-5 would alarm every few minutes on an
+    /// autocorrelated stream). SynthRunner (per-leg wander, persistence 1.0-3.4 as estimated
+    /// from each baseline), 60 seeds × 8 h of symmetric running: the largest statistic over
+    /// its persistence was 13.8 (step time; contact time 13.4, PTA 13.3, loading rate 11.6),
+    /// so 15 keeps a margin of 1.09 over 480 h. The virtual runner (independent strides):
+    /// largest 8.2 over 2 × 8 h. With a fixed h the wandering generator needed 24 (its raw
+    /// maxima reach 21.9), which let a +15 % PTA step on the independent runner wait 60-78
+    /// strides in 7 of 16 cases; scaled, 15 of 16 are caught within 60 (DriftTargetsOnRunnerTests).
+    public static let symmetryStepH = 15.0
     /// Decision interval of the SI drift CUSUM (means of `BaselineConfiguration
     /// .defaultSymmetryBlockPairs` pairs, standardised by the block-mean σ), σ. Calibrated
     /// like `symmetryStepH`: worst of 30 seeds × 8 h was 12.1 (contact time; others ≤ 7.0).
@@ -282,6 +287,12 @@ public struct SymmetryShiftDetector: Sendable, Equatable {
     public private(set) var blockSigma = 0.0
     /// Pairs per block.
     public private(set) var blockPairs = 0
+    /// The baseline's long-run variance of the pair SI over its per-pair variance (block-mean
+    /// variance × pairs per block / per-pair variance), at least 1: 1 for independent pairs,
+    /// more when the runner's asymmetry wanders slowly. The step CUSUM's decision interval
+    /// is `symmetryStepH` times this (a reflected random walk's excursions scale with its
+    /// long-run variance).
+    public private(set) var persistence = 1.0
     private let lambda: Double
     private let winsor: Double
     private let stepH: Double
@@ -326,7 +337,12 @@ public struct SymmetryShiftDetector: Sendable, Equatable {
         self.blockPairs = blockPairs
         // The step CUSUM is for breaks of at least a per-pair σ (Montgomery's k = 0.5σ for a
         // 1σ shift): smaller changes are the drift CUSUM's, on the less noisy block means.
-        step = TwoSidedCusum(k: Swift.max(stepKFraction * designShiftPoints / pairSigma, Self.minimumStepK), h: stepH)
+        // A CUSUM's excursions under no change grow with the stream's long-run variance, not
+        // its per-pair variance: a runner whose asymmetry wanders slowly needs a higher bar
+        // than one whose pairs are independent (see `persistence`).
+        persistence = Swift.max(1, blockSigma * blockSigma * Double(blockPairs) / (pairSigma * pairSigma))
+        step = TwoSidedCusum(k: Swift.max(stepKFraction * designShiftPoints / pairSigma, Self.minimumStepK),
+                             h: stepH * persistence)
         drift = TwoSidedCusum(k: driftKFraction * designShiftPoints / blockSigma, h: driftH)
         blockSum = 0
         blockCount = 0

@@ -111,8 +111,12 @@ import Testing
                                      seed, leg, "\(a.finding.side)", stridesAfter, a.finding.primaryMetric.label,
                                      a.finding.symmetryIndexChange, a.finding.leftChangePercent, a.finding.rightChangePercent,
                                      Double(a.finding.onsetNs) * 1e-9 - 1 - change))
-                        // Target ≤ 60. Measured 31-186 over 30 cases (17 ≤ 60); near the
-                        // information limit: z ≈ 5.1 after 50 pairs for a 14-point SI step.
+                        // Target ≤ 60. Measured on these 10 cases 31-157 strides, 2 ≤ 60 (with
+                        // a fixed step h = 24 it was 6 of 10): this generator's per-leg wander
+                        // makes each baseline's persistence 1.3-3.4, and the step CUSUM's bar
+                        // rises with it so that the wander raises no alarm (DriftDetector
+                        // Configuration.symmetryStepH). On the virtual runner's independent
+                        // strides 15 of 16 are within 60 (DriftTargetsOnRunnerTests).
                         withKnownIssue("issue 3 step target: not met on every seed (information limit)", isIntermittent: true) {
                             #expect(stridesAfter > 0 && stridesAfter <= 60)
                         }
