@@ -55,10 +55,6 @@ struct FeedChip: Sendable, CustomStringConvertible {
     var description: String { name }
 }
 
-/// ADXL375 scale factor (g/LSB) and range (± g), for code that quantises by hand.
-let adxl375GPerLSB = FeedChip.adxl375.gPerLSB
-let adxl375RangeG = FeedChip.adxl375.rangeG
-
 /// How the runner's signal reaches the detector.
 struct FeedOptions {
     /// Output data rate, Hz.
@@ -72,8 +68,6 @@ struct FeedOptions {
     var gyro = false
     /// Override the scenario's seed.
     var seed: UInt64?
-    /// Whether the feed quantises at all (kept for callers written before `chip`).
-    var quantiseADXL375: Bool { chip != nil }
 }
 
 /// Reads the runner's signal the way `chip` would: noise from its own stream, clipping
