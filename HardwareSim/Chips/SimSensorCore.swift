@@ -33,11 +33,18 @@ public final class SimSensorCore: SimInterruptSource, @unchecked Sendable {
     /// allow several percent; tests set it to check the timestamper.
     public var rateError = 0.0
     /// Gaussian noise added per axis, g, whatever the rate.
-    public var noiseG: Float = 0
+    public var noiseG: Float = 0 { didSet { updateNoise() } }
     /// White-noise density per axis, g/√Hz: noise of density × √(rate / 2) is added on
     /// top of `noiseG` (`ChipModel.typicalNoiseDensityGPerRootHz`; 0 in bare chip models,
     /// so register-level tests read exact counts).
-    public var noiseDensityGPerRootHz = 0.0
+    public var noiseDensityGPerRootHz = 0.0 { didSet { updateNoise() } }
+    /// Noise per axis at the current rate, g: `noiseG` and the density's share combined.
+    private var noiseSigma: Float = 0
+
+    private func updateNoise() {
+        let density = noiseDensityGPerRootHz * (dataRateHz / 2).squareRoot()
+        noiseSigma = Float((Double(noiseG) * Double(noiseG) + density * density).squareRoot())
+    }
     /// The line the interrupt pin drives, if wired.
     public weak var interruptLine: SimEdgeLine?
 
@@ -80,6 +87,7 @@ public final class SimSensorCore: SimInterruptSource, @unchecked Sendable {
     public func setDataRate(_ hz: Double) {
         catchUp()
         dataRateHz = hz
+        updateNoise()
         if hz > 0 { nextSampleNs = clock.nowNs + periodNs }
     }
 
@@ -120,8 +128,7 @@ public final class SimSensorCore: SimInterruptSource, @unchecked Sendable {
 
     private func produce(atNs timeNs: UInt64) {
         var (accel, gyro) = source.sample(atNs: timeNs)
-        let density = noiseDensityGPerRootHz * (dataRateHz / 2).squareRoot()
-        let sigma = density > 0 ? Float((Double(noiseG) * Double(noiseG) + density * density).squareRoot()) : noiseG
+        let sigma = noiseSigma
         if sigma > 0 {
             accel.x += sigma * Float(random.gaussian())
             accel.y += sigma * Float(random.gaussian())

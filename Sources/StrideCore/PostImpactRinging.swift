@@ -71,7 +71,6 @@ public struct MountRingingCheck: Sendable, Equatable {
     /// Stances judged together: about 30 s of running.
     public static let window = 32
     private var history: UInt32 = 0
-    private var seen = 0
     /// Stances of the last `window` that rang.
     public private(set) var ringingStances = 0
     /// Stances judged since the start (or the last reset).
@@ -84,12 +83,11 @@ public struct MountRingingCheck: Sendable, Equatable {
 
     /// Adds one stance; returns true when `looseSuspected` changed.
     public mutating func add(rang: Bool) -> Bool {
-        let leaving = seen >= Self.window && history & (1 << 31) != 0
+        let leaving = stancesJudged >= Self.window && history & (1 << 31) != 0
         history = history << 1 | (rang ? 1 : 0)
-        seen = Swift.min(seen + 1, Self.window)
         stancesJudged += 1
         ringingStances += (rang ? 1 : 0) - (leaving ? 1 : 0)
-        guard seen >= Self.window else { return false }
+        guard stancesJudged >= Self.window else { return false }
         let before = looseSuspected
         if !looseSuspected && ringingStances * 2 >= Self.window { looseSuspected = true }
         if looseSuspected && ringingStances * 4 <= Self.window { looseSuspected = false }

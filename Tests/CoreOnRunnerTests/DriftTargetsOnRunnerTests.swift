@@ -86,40 +86,21 @@ struct ForkedEvents {
 /// before `forkS`: their scenarios may differ only in drifts that start more than a
 /// stride after it (a shank's signal depends on its current and its next contact).
 ///
-/// The feed must stay runDetectors' (RunnerEvaluation.swift): the same sample grid from
-/// `options.fromS`, the same chip readout and noise seed, no gyroscope;
-/// `theForkedFeedIsRunDetectors` checks that it does.
+/// Both halves are runDetectors' own feed (`ShankFeed`); `theForkedFeedIsRunDetectors`
+/// checks the result equals two runDetectors runs.
 func feedForked(plain: VirtualRunner, changed: VirtualRunner, forkS: Double, _ o: FeedOptions) -> ForkedEvents {
     precondition(plain.startNs == changed.startNs && plain.scenario.seed == changed.scenario.seed && !o.gyro)
     var out = ForkedEvents()
-    let periodNs = UInt64((1e9 / o.rateHz).rounded())
-    let startNs = UInt64(Int64(plain.startNs) + Int64(o.fromS * 1e9))
     let forkNs = UInt64(Int64(plain.startNs) + Int64(forkS * 1e9))
     let endNs = UInt64(Int64(plain.startNs) + Int64(o.toS * 1e9))
-    struct Feed {
-        var detector: ShankEventDetector
-        var readout: ChipReadout
-        var events: [GaitEvent] = []
-        var nextNs: UInt64
-        mutating func run(_ source: RunnerSignalSource, toNs: UInt64, periodNs: UInt64) {
-            while nextNs < toNs {
-                var flags: SampleFlags = []
-                let a = readout.read(source.sample(atNs: nextNs).accel, flags: &flags)
-                detector.process(IMUSample(timeNs: nextNs, accel: a, gyro: .zero, flags: flags)) { events.append($0) }
-                nextNs += periodNs
-            }
-        }
-    }
     for side in [Side.left, .right] {
         let placement: Placement = side == .left ? .leftShank : .rightShank
-        let noiseSeed = (o.seed ?? plain.scenario.seed) &* 0x9e37_79b9 &+ (side == .left ? 1 : 2)
-        var shared = Feed(detector: ShankEventDetector(configuration: .init(side: side, sampleRateHz: o.rateHz)),
-                          readout: ChipReadout(o.chip, rateHz: o.rateHz, seed: noiseSeed), nextNs: startNs)
-        shared.run(plain.source(for: placement), toNs: forkNs, periodNs: periodNs)
+        var shared = ShankFeed(plain, side: side, o)
+        shared.run(plain.source(for: placement), toNs: forkNs)
         for (runner, isChanged) in [(plain, false), (changed, true)] {
             var branch = shared
-            branch.run(runner.source(for: placement), toNs: endNs, periodNs: periodNs)
-            branch.detector.finish { branch.events.append($0) }
+            branch.run(runner.source(for: placement), toNs: endNs)
+            branch.finish()
             if isChanged { out.changed[side] = branch.events } else { out.plain[side] = branch.events }
         }
     }

@@ -18,29 +18,20 @@ private struct MountRun {
 }
 
 private func judge(_ runner: VirtualRunner, _ side: Side, _ c: Case) -> MountRun {
-    let source = runner.source(for: side == .left ? .leftShank : .rightShank)
-    var detector = ShankEventDetector(configuration: .init(side: side, sampleRateHz: c.rateHz, useGyroscope: c.gyro))
-    var readout = ChipReadout(c.chip, rateHz: c.rateHz, seed: runner.scenario.seed &+ (side == .left ? 1 : 2))
-    let periodNs = UInt64((1e9 / c.rateHz).rounded())
     var run = MountRun()
-    var t = runner.startNs - 1_000_000_000
-    while t < runner.startNs + UInt64(c.toS * 1e9) {
-        var flags: SampleFlags = c.gyro ? [.hasGyro] : []
-        let (a, g) = source.sample(atNs: t)
-        let sample = IMUSample(timeNs: t, accel: readout.read(a, flags: &flags), gyro: c.gyro ? g : .zero, flags: flags)
-        let before = detector.mountCheck
-        detector.process(sample) { _ in }
+    var feed = ShankFeed(runner, side: side, FeedOptions(rateHz: c.rateHz, fromS: -1, toS: c.toS, chip: c.chip, gyro: c.gyro))
+    var before = feed.detector.mountCheck
+    feed.run(runner.source(for: side == .left ? .leftShank : .rightShank), toNs: runner.ns(c.toS)) { detector in
         let after = detector.mountCheck
-        if after.stancesJudged != before.stancesJudged {
-            run.stances = after.stancesJudged
-            run.swingHistogram[Swift.min(7, detector.lastStanceSwings)] += 1
-            run.mostRinging = Swift.max(run.mostRinging, after.ringingStances)
-            if after.looseSuspected != before.looseSuspected {
-                run.flips += 1
-                if after.looseSuspected, run.looseFromStance == nil { run.looseFromStance = after.stancesJudged }
-            }
+        defer { before = after }
+        guard after.stancesJudged != before.stancesJudged else { return }
+        run.stances = after.stancesJudged
+        run.swingHistogram[Swift.min(7, detector.lastStanceSwings)] += 1
+        run.mostRinging = Swift.max(run.mostRinging, after.ringingStances)
+        if after.looseSuspected != before.looseSuspected {
+            run.flips += 1
+            if after.looseSuspected, run.looseFromStance == nil { run.looseFromStance = after.stancesJudged }
         }
-        t += periodNs
     }
     return run
 }
@@ -52,8 +43,7 @@ struct MountCheckOnRunnerTests {
         Case(scenario: "noisy-loose-mount", rateHz: 1666, chip: .lsm6dso32, gyro: true, seed: 9, toS: 120),
     ])
     func theLooseStrapIsNamedAndTheFirmOneIsNot(_ c: Case) throws {
-        var scenario = try ScenarioParser.load(path: Paths.scenario(c.scenario))
-        if let s = c.seed { scenario.seed = s }
+        let scenario = try c.loadScenario()
         let runner = VirtualRunner(scenario: scenario)
         let firm = judge(runner, .left, c), loose = judge(runner, .right, c)
         print("[\(c.testDescription)] left (firm): swings \(firm.swingHistogram), most ringing \(firm.mostRinging)/32; right (loose): swings \(loose.swingHistogram), suspected from stance \(loose.looseFromStance.map(String.init) ?? "never") of \(loose.stances), flips \(loose.flips)")
@@ -68,7 +58,7 @@ struct MountCheckOnRunnerTests {
         Case(scenario: "intervals-with-stops", rateHz: 800, toS: 930),  // 5 m/s reps, walking, stops
     ])
     func firmStrapsAreNeverNamed(_ c: Case) throws {
-        let runner = VirtualRunner(scenario: try ScenarioParser.load(path: Paths.scenario(c.scenario)))
+        let runner = VirtualRunner(scenario: try c.loadScenario())
         for side in [Side.left, .right] {
             let r = judge(runner, side, c)
             print("[\(c.testDescription)] \(side): swings \(r.swingHistogram), most ringing \(r.mostRinging)/32 of \(r.stances) stances")

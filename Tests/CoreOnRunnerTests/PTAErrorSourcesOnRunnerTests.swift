@@ -78,8 +78,7 @@ let errorSourceCases: [Case] = [
 struct PTAErrorSourcesOnRunnerTests {
     @Test(arguments: errorSourceCases)
     func theHalfKinkFitSpreadsLessThanTheParabola(_ c: Case) throws {
-        var scenario = try ScenarioParser.load(path: Paths.scenario(c.scenario))
-        if let s = c.seed { scenario.seed = s }
+        let scenario = try c.loadScenario()
         let stances = steadyStances(scenario, c)
         // The same impacts sampled on the feed's grid, quantised, read along the true axis.
         let runner = VirtualRunner(scenario: scenario)
@@ -116,8 +115,7 @@ struct PTAErrorSourcesOnRunnerTests {
 
     @Test(arguments: errorSourceCases)
     func unditheredQuantisationOffsetsEachLegsAxis(_ c: Case) throws {
-        var scenario = try ScenarioParser.load(path: Paths.scenario(c.scenario))
-        if let s = c.seed { scenario.seed = s }
+        var scenario = try c.loadScenario()
         let plain = steadyStances(scenario, c)
         // One LSB of white noise per axis: the least a real chip shows (the ADXL34x family's
         // datasheets give 1.1-1.5 LSB rms at 100-400 Hz, rising √2 per doubling of the rate).
@@ -148,14 +146,6 @@ struct PTAErrorSourcesOnRunnerTests {
     }
 }
 
-/// Mean of the values left after dropping `fraction` of them at each end.
-private func trimmedMean(_ xs: [Double], _ fraction: Double) -> Double {
-    let s = xs.sorted()
-    let cut = Int(Double(s.count) * fraction)
-    let kept = s[cut..<(s.count - cut)]
-    return kept.reduce(0, +) / Double(kept.count)
-}
-
 @Suite("The chip's noise floor and the windowed symmetry")
 struct ChipNoiseFloorOnRunnerTests {
     // 4. the chip: through the ADXL375's noise (≈ 0.1 g rms at 800 Hz) each stride's PTA
@@ -163,8 +153,7 @@ struct ChipNoiseFloorOnRunnerTests {
     //    0.5 points in every window; through the LSM6DSO32's (≈ 4 mg) it scatters by < 0.1 %.
     @Test(arguments: [Case(scenario: "steady-symmetric", rateHz: 800, toS: 240), Case(scenario: "hills", rateHz: 800, seed: 3, toS: 300)])
     func theADXL375sNoiseNotTheMethodLimitsTheWindows(_ c: Case) throws {
-        var scenario = try ScenarioParser.load(path: Paths.scenario(c.scenario))
-        if let s = c.seed { scenario.seed = s }
+        let scenario = try c.loadScenario()
         var spread: [String: Double] = [:]
         var worstWindow: [String: Double] = [:]
         for (chip, rate) in [(FeedChip.adxl375, c.rateHz), (FeedChip.lsm6dso32, 833.0)] {
@@ -174,7 +163,7 @@ struct ChipNoiseFloorOnRunnerTests {
             print("[\(c.scenario) \(chip) @\(Int(rate)) Hz, noise \(r3(chip.noiseG(rateHz: rate))) g] per-stride PTA error sd \(r3(standardDeviation(errors))) %, bias left \(r3(mean(signedErrorsPct(s, .left)))) % right \(r3(mean(signedErrorsPct(s, .right)))) %")
             let statistics: [(String, ([Double]) -> Double)] = [
                 ("of the core (mean of the middle 12 of 16)", legSummary), ("median", median),
-                ("middle-half mean", { trimmedMean($0, 0.25) }), ("mean", mean),
+                ("middle-half mean", middleHalfMean), ("mean", mean),
             ]
             for (name, statistic) in statistics {
                 let errors = windowSIErrorsOfPTA(s, statistic)

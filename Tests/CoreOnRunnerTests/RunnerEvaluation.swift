@@ -1,3 +1,4 @@
+import Hardware
 import HardwareSim
 import StrideCore
 
@@ -37,14 +38,13 @@ struct FeedChip: Sendable, CustomStringConvertible {
     /// White-noise density per axis, g/√Hz.
     var noiseDensity: Double
 
-    /// ADXL375: 49 mg/LSB and ±200 g (datasheet Table 1); noise ≈ 5 mg/√Hz, i.e. 0.1 g rms
-    /// (2 LSB) at 800 Hz. That figure is the ADXL34x family's rule carried over (ADXL345
-    /// datasheet: 1.1 LSB rms at 100 Hz, growing √2 per doubling of the data rate, 3 LSB at
-    /// 800 Hz on that chip); the ADXL375 is the same die design at 1/12 the sensitivity.
-    static let adxl375 = FeedChip(name: "ADXL375", gPerLSB: 0.049, rangeG: 200, noiseDensity: 0.005)
-    /// LSM6DSO32 at ±32 g: 0.976 mg/LSB (DS12814 §4.1); noise ≈ 0.2 mg/√Hz in high-performance
-    /// mode (the datasheet's 0.1-0.2 mg/√Hz, the larger taken), i.e. 4 mg rms at 833 Hz.
-    static let lsm6dso32 = FeedChip(name: "LSM6DSO32", gPerLSB: 0.000976, rangeG: 32, noiseDensity: 0.0002)
+    /// ADXL375: 49 mg/LSB and ±200 g (datasheet Table 1); its noise as the simulated chip
+    /// adds it (`ChipModel.typicalNoiseDensityGPerRootHz`: 0.1 g rms, 2 LSB, at 800 Hz).
+    static let adxl375 = FeedChip(name: "ADXL375", gPerLSB: 0.049, rangeG: 200,
+                                  noiseDensity: ChipModel.adxl375.typicalNoiseDensityGPerRootHz)
+    /// LSM6DSO32 at ±32 g: 0.976 mg/LSB (DS12814 §4.1); noise as above (4 mg rms at 833 Hz).
+    static let lsm6dso32 = FeedChip(name: "LSM6DSO32", gPerLSB: 0.000976, rangeG: 32,
+                                    noiseDensity: ChipModel.lsm6dso32.typicalNoiseDensityGPerRootHz)
 
     /// The chip with its noise switched off (quantisation and range only).
     var noiseless: FeedChip { FeedChip(name: name + " (noiseless)", gPerLSB: gPerLSB, rangeG: rangeG, noiseDensity: 0) }
@@ -53,6 +53,15 @@ struct FeedChip: Sendable, CustomStringConvertible {
     func noiseG(rateHz: Double) -> Double { noiseDensity * (rateHz / 2).squareRoot() }
 
     var description: String { name }
+}
+
+extension Case {
+    /// The case's scenario file, with its seed when the case names one.
+    func loadScenario() throws -> Scenario {
+        var scenario = try ScenarioParser.load(path: Paths.scenario(self.scenario))
+        if let s = seed { scenario.seed = s }
+        return scenario
+    }
 }
 
 /// How the runner's signal reaches the detector.
@@ -102,31 +111,55 @@ struct Detected {
     var calibratedStanding: [Side: Bool] = [:]
 }
 
+/// One leg's shank detector fed the runner's sensor-frame signal through the chip of
+/// `FeedOptions`, on the sample grid from `fromS`. A value: copy it to continue one feed
+/// two ways (DriftTargetsOnRunnerTests' fork).
+struct ShankFeed {
+    var detector: ShankEventDetector
+    var readout: ChipReadout
+    var events: [GaitEvent] = []
+    /// Time of the next sample, ns.
+    var nextNs: UInt64
+    let periodNs: UInt64
+    let gyro: Bool
+
+    init(_ runner: VirtualRunner, side: Side, _ o: FeedOptions) {
+        detector = ShankEventDetector(configuration: .init(side: side, sampleRateHz: o.rateHz))
+        // The chip's noise: its own reproducible stream per leg.
+        readout = ChipReadout(o.chip, rateHz: o.rateHz, seed: (o.seed ?? runner.scenario.seed) &* 0x9e37_79b9 &+ (side == .left ? 1 : 2))
+        nextNs = UInt64(Int64(runner.startNs) + Int64(o.fromS * 1e9))
+        periodNs = UInt64((1e9 / o.rateHz).rounded())
+        gyro = o.gyro
+        events.reserveCapacity(Int((o.toS - o.fromS) * 4))
+    }
+
+    /// Feeds `source` up to `toNs`, calling `afterEach` with the detector after every sample.
+    mutating func run(_ source: RunnerSignalSource, toNs: UInt64,
+                      afterEach: (ShankEventDetector) -> Void = { _ in }) {
+        while nextNs < toNs {
+            var (a, g) = source.sample(atNs: nextNs)
+            var flags: SampleFlags = gyro ? [.hasGyro] : []
+            a = readout.read(a, flags: &flags)
+            if !gyro { g = .zero }
+            detector.process(IMUSample(timeNs: nextNs, accel: a, gyro: g, flags: flags)) { events.append($0) }
+            afterEach(detector)
+            nextNs += periodNs
+        }
+    }
+
+    /// Decides what is pending (end of the feed).
+    mutating func finish() { detector.finish { events.append($0) } }
+}
+
 /// Runs both shank detectors over the runner's sensor-frame samples.
 func runDetectors(_ runner: VirtualRunner, _ o: FeedOptions) -> Detected {
     var out = Detected()
-    let periodNs = UInt64((1e9 / o.rateHz).rounded())
     for side in [Side.left, Side.right] {
-        let source = runner.source(for: side == .left ? .leftShank : .rightShank)
-        var detector = ShankEventDetector(configuration: .init(side: side, sampleRateHz: o.rateHz))
-        var events: [GaitEvent] = []
-        events.reserveCapacity(Int((o.toS - o.fromS) * 4))
-        let startNs = UInt64(Int64(runner.startNs) + Int64(o.fromS * 1e9))
-        let endNs = UInt64(Int64(runner.startNs) + Int64(o.toS * 1e9))
-        // The chip's noise: its own reproducible stream per leg.
-        var readout = ChipReadout(o.chip, rateHz: o.rateHz, seed: (o.seed ?? runner.scenario.seed) &* 0x9e37_79b9 &+ (side == .left ? 1 : 2))
-        var t = startNs
-        while t < endNs {
-            var (a, g) = source.sample(atNs: t)
-            var flags: SampleFlags = o.gyro ? [.hasGyro] : []
-            a = readout.read(a, flags: &flags)
-            if !o.gyro { g = .zero }
-            detector.process(IMUSample(timeNs: t, accel: a, gyro: g, flags: flags)) { events.append($0) }
-            t += periodNs
-        }
-        detector.finish { events.append($0) }
-        out.events[side] = events
-        out.calibratedStanding[side] = detector.calibratedStanding
+        var feed = ShankFeed(runner, side: side, o)
+        feed.run(runner.source(for: side == .left ? .leftShank : .rightShank), toNs: UInt64(Int64(runner.startNs) + Int64(o.toS * 1e9)))
+        feed.finish()
+        out.events[side] = feed.events
+        out.calibratedStanding[side] = feed.detector.calibratedStanding
     }
     return out
 }

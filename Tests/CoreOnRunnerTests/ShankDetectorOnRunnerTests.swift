@@ -50,8 +50,7 @@ let cases: [Case] = [
 struct ShankDetectorOnRunnerTests {
     @Test(arguments: cases)
     func meetsTheIssueTargets(_ c: Case) throws {
-        var scenario = try ScenarioParser.load(path: Paths.scenario(c.scenario))
-        if let s = c.seed { scenario.seed = s }
+        let scenario = try c.loadScenario()
         let runner = VirtualRunner(scenario: scenario)
         let options = FeedOptions(rateHz: c.rateHz, fromS: -1, toS: c.toS, chip: c.chip, gyro: c.gyro)
         let detected = runDetectors(runner, options)

@@ -73,7 +73,7 @@ public final class GaitPipeline {
     private let hasSacrum: Bool
     private var sacrumActivity: Activity = .unknown
     /// The shanks' mount checks as last reported (left, right).
-    private var reportedLoose = (false, false)
+    private var reportedLoose = (left: false, right: false)
 
     /// Events emitted so far.
     public private(set) var eventsEmitted = 0
@@ -158,20 +158,14 @@ public final class GaitPipeline {
                 left?.process(sample) { event in self.merger.add(event) { self.release($0, emit: emit) } }
             }
             merger.advance(sourceLeft, toNs: left?.safeHorizonNs ?? last.timeNs) { self.release($0, emit: emit) }
-            if let check = left?.mountCheck, check.looseSuspected != reportedLoose.0 {
-                reportedLoose.0 = check.looseSuspected
-                emit(.mount(.leftShank, check))
-            }
+            reportMount(.leftShank, left?.mountCheck, reported: &reportedLoose.left, emit: emit)
         case .rightShank:
             guard right != nil else { unexpectedSamples += batch.count; return }
             for sample in batch {
                 right?.process(sample) { event in self.merger.add(event) { self.release($0, emit: emit) } }
             }
             merger.advance(sourceRight, toNs: right?.safeHorizonNs ?? last.timeNs) { self.release($0, emit: emit) }
-            if let check = right?.mountCheck, check.looseSuspected != reportedLoose.1 {
-                reportedLoose.1 = check.looseSuspected
-                emit(.mount(.rightShank, check))
-            }
+            reportMount(.rightShank, right?.mountCheck, reported: &reportedLoose.right, emit: emit)
         case .sacrum:
             guard sacrum != nil else { unexpectedSamples += batch.count; return }
             if shanksFeedAnalyzer {
@@ -228,6 +222,14 @@ public final class GaitPipeline {
     /// The activity for an event released now.
     private var currentActivity: Activity {
         hasSacrum ? sacrumActivity : .running
+    }
+
+    /// Emits `.mount` when a shank's check changed its mind since the last report.
+    private func reportMount(_ placement: Placement, _ check: MountRingingCheck?, reported: inout Bool,
+                             emit: (PipelineOutput) -> Void) {
+        guard let check, check.looseSuspected != reported else { return }
+        reported = check.looseSuspected
+        emit(.mount(placement, check))
     }
 
     private func release(_ event: GaitEvent, emit: (PipelineOutput) -> Void) {
