@@ -36,16 +36,33 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        .executableTarget(
-            name: "CorePerSample",
+        // The stride-core cases, shared by the timing benchmark and the instruction counter.
+        .target(
+            name: "CoreCases",
             dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "HardwareSim", package: strideGuard),
                 .product(name: "StrideCore", package: strideGuard),
             ] + (strideDaemonExported ? [.product(name: "StrideDaemon", package: strideGuard)] : []),
+            path: "Benchmarks/CoreCases",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "CorePerSample",
+            dependencies: [
+                "CoreCases",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
             path: "Benchmarks/CorePerSample",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Not a benchmark: runs one case under callgrind without the harness's malloc
+        // interposer (scripts/count-instructions.sh).
+        .executableTarget(
+            name: "CoreInstructions",
+            dependencies: ["CoreCases"],
+            path: "Benchmarks/CoreInstructions",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "DaemonSteadyState",
