@@ -223,7 +223,13 @@ struct DriftTargetsOnRunnerTests {
             // this runner's independent strides, up to 3.4 on SynthRunner's wander, whose raw
             // null maxima reach 21.9σ). With a fixed h = 24 it was 29-78, 9 of 16; h = 15 fixed
             // would give 16 of 16 here but false-alarm on SynthRunner. Which null holds for
-            // real runners is open (DriftScenarioTests' comment).
+            // real runners is open (DriftScenarioTests' comment). Why seed 2 is late: its
+            // baseline estimated the PTA stream's persistence at 1.19 (37 blocks of 16 pairs:
+            // sampling error about ±0.24 on a stream whose true value is 1), so its h was
+            // 17.9. Discounting that error is not safe: on SynthRunner a stream estimated at
+            // 1.31 (seed 5, step time) reaches a null maximum of 18.1σ, so h = 15 × max(1,
+            // p − 0.1) leaves it 14.96 of 15 and p − 0.2 (16.3) or treating p < 1.4 as 1
+            // (18.1) false-alarm (DriftCalibrationTests' output, 2026-11-27).
             withKnownIssue("issue 3 step target: not met on every seed on the virtual runner", isIntermittent: true) {
                 #expect(strides <= 60, "seed \(seed) \(leg): \(strides) strides")
             }
