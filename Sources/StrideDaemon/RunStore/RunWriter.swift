@@ -28,7 +28,10 @@ struct RunWriter {
         }
     }
 
-    private var slots: [Int: SensorSlot] = [:]
+    /// Indexed by sensor id (`RunSensor.id`, 0-255 as queued samples carry it); nil where
+    /// no sensor has that id. An array, not a dictionary: `dictionary[key]?.pending.append`
+    /// heap-allocates its accessor's frame on every call, one malloc per stored sample.
+    private var slots: [SensorSlot?] = []
     private var pendingRecords: [QueuedRecord] = []
     /// Most records kept pending (the disk-full backlog); more are dropped and counted.
     private let maxPendingRecords: Int
@@ -61,13 +64,15 @@ struct RunWriter {
             var slot = SensorSlot(accelScale: SampleChunkCodec.accelScale(chip: s.chip, rangeG: s.applied?.rangeG),
                                   gyroScale: SampleChunkCodec.gyroScale(chip: s.chip))
             slot.pending.reserveCapacity(maxChunkSamples)
-            slots[s.id] = slot
+            guard let id = UInt8(exactly: s.id).map(Int.init) else { continue }  // never queued (see RunRecorder.record)
+            if slots.count <= id { slots.append(contentsOf: repeatElement(nil, count: id + 1 - slots.count)) }
+            slots[id] = slot
         }
         pendingRecords.reserveCapacity(256)
     }
 
     var hasPending: Bool {
-        !pendingRecords.isEmpty || diskFullSinceNs != nil || slots.values.contains { !$0.pending.isEmpty || $0.gapSamples > 0 }
+        !pendingRecords.isEmpty || diskFullSinceNs != nil || slots.contains { $0.map { !$0.pending.isEmpty || $0.gapSamples > 0 } ?? false }
     }
 
     /// Records waiting to be written (the backlog while the disk is full).
@@ -82,30 +87,35 @@ struct RunWriter {
         samples != committedDrops.samples || records != committedDrops.records
     }
 
+    /// The slot index of sensor `id`, nil when no sensor was declared with it.
+    private func declared(_ id: Int) -> Int? {
+        id >= 0 && id < slots.count && slots[id] != nil ? id : nil
+    }
+
     mutating func add(_ s: QueuedSample) {
-        guard slots[Int(s.sensor)] != nil else {
+        guard let i = declared(Int(s.sensor)) else {
             unknownSensorSamples += 1
             return
         }
         newestSeenNs = max(newestSeenNs, s.sample.timeNs)
-        slots[Int(s.sensor)]?.pending.append(s.sample)
+        slots[i]!.pending.append(s.sample)
     }
 
     /// Counts a sample that will not be stored (the disk is full) into its sensor's gap.
     mutating func addToGap(_ s: QueuedSample) {
-        guard slots[Int(s.sensor)] != nil else {
+        guard let i = declared(Int(s.sensor)) else {
             unknownSensorSamples += 1
             return
         }
         newestSeenNs = max(newestSeenNs, s.sample.timeNs)
-        slots[Int(s.sensor)]?.addToGap(s.sample.timeNs)
+        slots[i]!.addToGap(s.sample.timeNs)
     }
 
     /// The oldest time among the data waiting to be written, nil when nothing waits: where
     /// a pause on a full disk starts.
     var oldestPendingNs: UInt64? {
         var oldest: UInt64?
-        for slot in slots.values {
+        for case let slot? in slots {
             if let first = slot.pending.first?.timeNs { oldest = min(oldest ?? first, first) }
         }
         for r in pendingRecords {
@@ -116,7 +126,7 @@ struct RunWriter {
 
     /// Moves the samples pending (a commit that met a full disk) into the gaps.
     mutating func movePendingSamplesToGap() {
-        for k in slots.keys {
+        for k in slots.indices {
             guard var slot = slots[k] else { continue }
             for sample in slot.pending { slot.addToGap(sample.timeNs) }
             slot.pending.removeAll(keepingCapacity: true)
@@ -139,13 +149,13 @@ struct RunWriter {
 
     mutating func discardPending() {
         pendingRecords.removeAll(keepingCapacity: true)
-        for k in slots.keys { slots[k]?.pending.removeAll(keepingCapacity: true) }
+        for k in slots.indices where slots[k] != nil { slots[k]!.pending.removeAll(keepingCapacity: true) }
     }
 
     /// Called once the transaction of `commit` is committed.
     mutating func committed() {
         discardPending()
-        for k in slots.keys { slots[k]?.gapSamples = 0 }
+        for k in slots.indices where slots[k] != nil { slots[k]!.gapSamples = 0 }
         diskFullSinceNs = nil
         lastDataNs = stagedLastDataNs
         committedDrops = pendingDrops
@@ -162,7 +172,7 @@ struct RunWriter {
             // Recording resumes: the pause and each sensor's missing samples become faults.
             try insert(.fault(RunFault(sensor: nil, kind: .diskFull, startNs: since, endNs: max(since, newestSeenNs),
                                        detail: "disk full: recording paused, raw samples not stored")), db)
-            for (sensor, slot) in slots.sorted(by: { $0.key < $1.key }) where slot.gapSamples > 0 {
+            for case let (sensor, slot?) in slots.enumerated() where slot.gapSamples > 0 {
                 try insert(.fault(RunFault(sensor: sensor, kind: .samplesDropped, startNs: slot.gapStartNs, endNs: slot.gapEndNs,
                                            detail: "disk full: \(slot.gapSamples) samples not stored")), db)
             }
@@ -170,7 +180,7 @@ struct RunWriter {
         let chunkInsert = try db.cachedStatement(sql: """
             INSERT INTO sample_chunks (sensor_id, start_ns, end_ns, sample_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        for (sensor, slot) in slots.sorted(by: { $0.key < $1.key }) where !slot.pending.isEmpty {
+        for case let (sensor, slot?) in slots.enumerated() where !slot.pending.isEmpty {
             var first = 0
             let all = slot.pending
             while first < all.count {
@@ -267,7 +277,7 @@ struct RunWriter {
                                          f.leftChangePercent, f.rightChangePercent, f.onsetNs.sqliteInteger, a.effectiveWindowStridePairs])
             return a.timeNs
         case .fault(let f):
-            let sensor = f.sensor.flatMap { slots[$0] != nil ? $0 : nil }
+            let sensor = f.sensor.flatMap { declared($0) }
             try db.cachedStatement(sql: """
                 INSERT INTO faults (sensor_id, kind, start_ns, end_ns, errno, detail) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [sensor, f.kind.rawValue, f.startNs.sqliteInteger, f.endNs?.sqliteInteger, f.errno.map { Int($0) },
