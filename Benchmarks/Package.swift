@@ -57,11 +57,12 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Not a benchmark: runs one case under callgrind without the harness's malloc
-        // interposer (scripts/count-instructions.sh).
+        // interposer (scripts/count-instructions.sh). Outside Benchmarks/, where the
+        // benchmark plugin would take it for a benchmark target.
         .executableTarget(
             name: "CoreInstructions",
             dependencies: ["CoreCases"],
-            path: "Benchmarks/CoreInstructions",
+            path: "Tools/CoreInstructions",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

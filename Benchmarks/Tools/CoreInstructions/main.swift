@@ -1,4 +1,5 @@
-// Runs one stride-core case for 60 s of data and exits, for callgrind:
+// Runs one stride-core case for 60 s of data and exits, for callgrind (not a benchmark,
+// hence outside Benchmarks/, where the benchmark plugin would run it as one):
 //   valgrind --tool=callgrind --toggle-collect='*measuredSeconds*' CoreInstructions shank
 // counts the instructions of the measured part only (the warm-up and the signal
 // generation run outside `measuredSeconds`). scripts/count-instructions.sh builds it with
