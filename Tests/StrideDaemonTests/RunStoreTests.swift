@@ -150,6 +150,34 @@ struct RunStoreTests {
         #expect(try reader.sampleCounts() == [0: 2499])
     }
 
+    /// The writer keeps pending samples per sensor id in an array: ids need not be
+    /// contiguous, and samples or faults naming an undeclared id must not land on another.
+    @Test func sensorIdsWithAGapKeepTheirOwnSamplesAndFaults() throws {
+        let dir = RunStoreTempDirectory()
+        let declared = [F.sensors[0], F.sensors[2]]  // ids 0 and 2, no 1
+        let recorder = try RunRecorder.create(in: dir.path, start: F.start(sensors: declared),
+                                              options: RunRecorder.Options(commitInterval: 3600), logger: RunStoreLogCapture().logger)
+        let left = F.samples(sensor: F.sensors[0], seconds: 1)
+        let sacrum = F.samples(sensor: F.sensors[2], seconds: 1, seed: 3)
+        let stray = F.samples(sensor: F.sensors[1], seconds: 0.5, seed: 5)
+        _ = left.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 0) }
+        _ = stray.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 1) }
+        _ = sacrum.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 2) }
+        _ = stray.withUnsafeBufferPointer { recorder.record(samples: $0, sensor: 7) }
+        recorder.record(RunFault(sensor: 2, kind: .busError, startNs: F.startNs + 1_000, detail: "declared"))
+        recorder.record(RunFault(sensor: 1, kind: .busError, startNs: F.startNs + 2_000, detail: "undeclared"))
+        recorder.flush()
+        recorder.close(endMonotonicNs: F.startNs + 1_000_000_000)
+
+        let reader = try RunReader(path: recorder.path)
+        #expect(try reader.sampleCounts() == [0: left.count, 2: sacrum.count])
+        #expect(try reader.samples(sensor: 0) == left)
+        #expect(try reader.samples(sensor: 2) == sacrum)
+        let faults = try reader.faults().filter { $0.kind == .busError }
+        #expect(faults.first { $0.detail == "declared" }?.sensor == 2)
+        #expect(faults.contains { $0.detail == "undeclared" && $0.sensor == nil })
+    }
+
     @Test func aCommitIsVisibleToASecondReaderWithinTheCommitInterval() throws {
         let dir = RunStoreTempDirectory()
         // The production interval (1 s): the writer commits on its own, no flush.

@@ -28,9 +28,12 @@ struct RunWriter {
         }
     }
 
-    /// Indexed by sensor id (`RunSensor.id`, 0-255 as queued samples carry it); nil where
-    /// no sensor has that id. An array, not a dictionary: `dictionary[key]?.pending.append`
-    /// heap-allocates its accessor's frame on every call, one malloc per stored sample.
+    /// Indexed by sensor id (`RunSensor.id`); nil where no sensor has that id. Ids are
+    /// 0-255, as queued samples carry them: a sensor declared outside that range gets no
+    /// slot, so its samples cannot be queued (RunRecorder.record refuses them) and a fault
+    /// naming it is stored without a sensor. An array, not a dictionary:
+    /// `dictionary[key]?.pending.append` heap-allocates its accessor's frame on every call,
+    /// one malloc per stored sample.
     private var slots: [SensorSlot?] = []
     private var pendingRecords: [QueuedRecord] = []
     /// Most records kept pending (the disk-full backlog); more are dropped and counted.
@@ -61,10 +64,10 @@ struct RunWriter {
         stagedLastDataNs = startNs
         newestSeenNs = startNs
         for s in sensors {
+            guard let id = UInt8(exactly: s.id).map(Int.init) else { continue }  // see `slots`
             var slot = SensorSlot(accelScale: SampleChunkCodec.accelScale(chip: s.chip, rangeG: s.applied?.rangeG),
                                   gyroScale: SampleChunkCodec.gyroScale(chip: s.chip))
             slot.pending.reserveCapacity(maxChunkSamples)
-            guard let id = UInt8(exactly: s.id).map(Int.init) else { continue }  // never queued (see RunRecorder.record)
             if slots.count <= id { slots.append(contentsOf: repeatElement(nil, count: id + 1 - slots.count)) }
             slots[id] = slot
         }
@@ -72,7 +75,9 @@ struct RunWriter {
     }
 
     var hasPending: Bool {
-        !pendingRecords.isEmpty || diskFullSinceNs != nil || slots.contains { $0.map { !$0.pending.isEmpty || $0.gapSamples > 0 } ?? false }
+        !pendingRecords.isEmpty || diskFullSinceNs != nil || slots.contains { slot in
+            slot.map { !$0.pending.isEmpty || $0.gapSamples > 0 } ?? false
+        }
     }
 
     /// Records waiting to be written (the backlog while the disk is full).
@@ -126,11 +131,10 @@ struct RunWriter {
 
     /// Moves the samples pending (a commit that met a full disk) into the gaps.
     mutating func movePendingSamplesToGap() {
-        for k in slots.indices {
-            guard var slot = slots[k] else { continue }
-            for sample in slot.pending { slot.addToGap(sample.timeNs) }
-            slot.pending.removeAll(keepingCapacity: true)
-            slots[k] = slot
+        // In place: a copy of the slot would share its buffer and make removeAll reallocate.
+        for k in slots.indices where slots[k] != nil {
+            for sample in slots[k]!.pending { slots[k]!.addToGap(sample.timeNs) }
+            slots[k]!.pending.removeAll(keepingCapacity: true)
         }
     }
 
