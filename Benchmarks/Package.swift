@@ -9,8 +9,9 @@ import PackageDescription
 // (main, ci-check, ...): derive it instead of hard-coding it.
 let strideGuard = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
-// CorePerSample benchmarks GaitPipeline when the main package exports StrideDaemon as a
-// library product; until then it measures the same detector/merger/analyzer calls directly.
+// CoreCases (the stride-core cases of CorePerSample and CoreInstructions) includes the
+// GaitPipeline case when the main package exports StrideDaemon as a library product (it
+// does); without it the cases measure the same detector/merger/analyzer calls directly.
 let mainManifest = (try? String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Package.swift"), encoding: .utf8)) ?? ""
 let strideDaemonExported = mainManifest.contains(".library(name: \"StrideDaemon\"")
@@ -57,8 +58,8 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Not a benchmark: runs one case under callgrind without the harness's malloc
-        // interposer (scripts/count-instructions.sh). Outside Benchmarks/, where the
-        // benchmark plugin would take it for a benchmark target.
+        // interposer (scripts/count-instructions.sh). Outside Benchmarks/Benchmarks/, where
+        // the benchmark plugin would take it for a benchmark target.
         .executableTarget(
             name: "CoreInstructions",
             dependencies: ["CoreCases"],
