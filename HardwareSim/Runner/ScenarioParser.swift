@@ -15,14 +15,18 @@ public struct ScenarioError: Error, Equatable, CustomStringConvertible {
     public var value: String
     /// What is allowed there.
     public var allowed: String
+    /// The file could not be read at all (missing, a directory, no permission), as opposed
+    /// to read and found wrong: command lines exit 66 for the one and 65 for the other.
+    public var fileUnreadable: Bool
 
     /// Creates an error.
-    public init(file: String, line: Int?, key: String, value: String, allowed: String) {
+    public init(file: String, line: Int?, key: String, value: String, allowed: String, fileUnreadable: Bool = false) {
         self.file = file
         self.line = line
         self.key = key
         self.value = value
         self.allowed = allowed
+        self.fileUnreadable = fileUnreadable
     }
 
     public var description: String {
@@ -37,7 +41,8 @@ public enum ScenarioParser {
     /// Loads and checks the scenario at `path`.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ScenarioError(file: path, line: nil, key: "(file)", value: path, allowed: "a readable scenario file")
+            throw ScenarioError(file: path, line: nil, key: "(file)", value: path, allowed: "a readable scenario file",
+                                fileUnreadable: true)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ScenarioError(file: path, line: nil, key: "(file)", value: "binary data", allowed: "UTF-8 YAML text")

@@ -91,7 +91,7 @@ struct SimulateCommand: ParsableCommand {
             scenarioValue = try ScenarioParser.load(path: scenario)
         } catch {
             printError("\(error)")
-            throw ExitCode(65)  // EX_DATAERR
+            throw ExitCode(error.fileUnreadable ? 66 : 65)  // EX_NOINPUT, EX_DATAERR
         }
         var configuration: DaemonConfiguration
         var yaml = ""

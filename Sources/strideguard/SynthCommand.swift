@@ -69,14 +69,14 @@ struct SynthCommand: ParsableCommand {
             parsed = try ScenarioParser.load(path: scenario)
         } catch {
             FileHandle.standardError.write(Data("strideguard synth: \(error.description)\n".utf8))
-            throw ExitCode(2)
+            throw ExitCode(error.fileUnreadable ? 66 : 65)  // EX_NOINPUT, EX_DATAERR
         }
         let folder = out ?? "synth-\(parsed.name)"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             FileHandle.standardError.write(Data("strideguard synth: cannot create \(folder): \(error.localizedDescription)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(73)  // EX_CANTCREAT
         }
         let runner = VirtualRunner(scenario: parsed)
         let durationS = min(parsed.durationS, (minutes ?? .infinity) * 60)
@@ -86,7 +86,7 @@ struct SynthCommand: ParsableCommand {
             print("\(folder): \(Int(durationS)) s of \(parsed.name) at \(rate) Hz; \(counts.events) events, \(counts.strides) strides")
         } catch let error as CSVWriter.Failure {
             FileHandle.standardError.write(Data("strideguard synth: \(error.message)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(73)  // EX_CANTCREAT: an output file could not be written
         }
     }
 
