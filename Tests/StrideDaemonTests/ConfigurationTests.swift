@@ -291,42 +291,17 @@ struct ConfigurationReloadTests {
     }
 }
 
-/// The built `strideguard` next to the test bundle, when it has been built.
-private let strideguardBinary: URL? = {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for candidate in [folder, folder.deletingLastPathComponent()] {
-        let url = candidate.appendingPathComponent("strideguard")
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-    }
-    return nil
-}()
-
-@Suite("strideguard check-config", .enabled(if: strideguardBinary != nil, "strideguard is not built next to the tests"))
+@Suite("strideguard check-config", .enabled(if: builtStrideguard != nil, "strideguard is not built next to the tests"))
 struct CheckConfigCommandTests {
-    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = strideguardBinary
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
     @Test("exit status 0 for the default file, 78 for a bad one and for a missing one")
     func exitStatus() throws {
-        let good = try run(["check-config", defaultFilePath])
+        let good = try runStrideguard(["check-config", defaultFilePath])
         #expect(good.status == 0)
         #expect(good.stdout.contains("buses:"))
-        let bad = try run(["check-config", badFolder.appendingPathComponent("wrong-address.yaml").path])
+        let bad = try runStrideguard(["check-config", badFolder.appendingPathComponent("wrong-address.yaml").path])
         #expect(bad.status == 78)
         #expect(bad.stderr.contains("sensors.right.address: 0x54 is not an address an ADXL375 can have; allowed 0x53, 0x1d"))
-        let missing = try run(["check-config", "/nonexistent.yaml"])
+        let missing = try runStrideguard(["check-config", "/nonexistent.yaml"])
         #expect(missing.status == 78)
         #expect(missing.stderr.contains("no such file"))
     }

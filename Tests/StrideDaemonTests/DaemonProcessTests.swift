@@ -18,18 +18,6 @@ import Glibc
 private let processTestsRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The built `strideguard` next to the test bundle (or in .build/debug), when it has been built.
-private let daemonBinary: URL? = {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [folder, folder.deletingLastPathComponent(),
-                      processTestsRoot.appendingPathComponent(".build/debug")]
-    for candidate in candidates {
-        let url = candidate.appendingPathComponent("strideguard")
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-    }
-    return nil
-}()
-
 private let steadyScenario = processTestsRoot.appendingPathComponent("config/scenarios/steady-symmetric.yaml").path
 
 /// Monotonic seconds.
@@ -189,13 +177,13 @@ private final class NotifyListener {
 }
 
 @Suite("the daemon as a process: signals and systemd", .serialized,
-       .enabled(if: daemonBinary != nil, "strideguard is not built next to the tests (swift build first)"))
+       .enabled(if: builtStrideguard != nil, "strideguard is not built next to the tests (swift build first)"))
 struct DaemonProcessTests {
     /// How long a realtime simulate may take to print its first live line on a loaded machine.
     private static let startTimeout = 30.0
 
     private func startSimulate(runDir: URL, extra: [String] = [], environment: [String: String] = [:]) throws -> DaemonChild {
-        let binary = try #require(daemonBinary)
+        let binary = try #require(builtStrideguard)
         return try DaemonChild(binary: binary,
                                arguments: ["simulate", "--scenario", steadyScenario, "--realtime", "--run-dir", runDir.path] + extra,
                                environment: environment)
