@@ -97,7 +97,8 @@ struct VirtualRunnerScenarioTests {
     @Test func yamlSyntaxErrorsAndMissingFilesAreNamed() throws {
         let syntax = try #require(error("segments:\n  - { activity: running, speed_mps: 3\n  duration_min: [\n"))
         #expect(syntax.file == "bad.yaml" && syntax.key == "(yaml)" && syntax.line != nil && syntax.allowed == "valid YAML")
-        #expect(throws: ScenarioError(file: "/nonexistent/x.yaml", line: nil, key: "(file)", value: "/nonexistent/x.yaml", allowed: "a readable scenario file")) {
+        #expect(throws: ScenarioError(file: "/nonexistent/x.yaml", line: nil, key: "(file)", value: "/nonexistent/x.yaml", allowed: "a readable scenario file",
+                                     fileUnreadable: true)) {
             try ScenarioParser.load(path: "/nonexistent/x.yaml")
         }
     }
