@@ -16,10 +16,17 @@ let builtStrideguard: URL? = {
 /// everything it printed.
 func runStrideguard(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     guard let binary = builtStrideguard else { throw CocoaError(.fileNoSuchFile) }
+    return try runToEnd(binary, arguments, in: directory, environment: ["PATH": "/usr/bin:/bin"])
+}
+
+/// Runs `executable` to its end (in `directory`; with `environment`, or this process's when
+/// nil): exit status and everything it printed.
+func runToEnd(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
+              environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
-    process.environment = ["PATH": "/usr/bin:/bin"]
+    if let environment { process.environment = environment }
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
