@@ -91,7 +91,7 @@ struct SimulateCommand: ParsableCommand {
             scenarioValue = try ScenarioParser.load(path: scenario)
         } catch {
             printError("\(error)")
-            throw ExitCode(error.fileUnreadable ? 66 : 65)  // EX_NOINPUT, EX_DATAERR
+            throw ExitCode(error.exitStatus)
         }
         var configuration: DaemonConfiguration
         var yaml = ""
@@ -215,4 +215,10 @@ func parseTags(_ tags: [String]) throws -> [(key: String, value: String)] {
 /// Writes a line to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+extension ScenarioError {
+    /// Exit status of a command whose scenario file failed to load (sysexits): 66 when it
+    /// could not be read at all, 65 when it was read and found wrong.
+    var exitStatus: Int32 { fileUnreadable ? 66 : 65 }
 }

@@ -69,7 +69,7 @@ struct SynthCommand: ParsableCommand {
             parsed = try ScenarioParser.load(path: scenario)
         } catch {
             FileHandle.standardError.write(Data("strideguard synth: \(error.description)\n".utf8))
-            throw ExitCode(error.fileUnreadable ? 66 : 65)  // EX_NOINPUT, EX_DATAERR
+            throw ExitCode(error.exitStatus)
         }
         let folder = out ?? "synth-\(parsed.name)"
         do {

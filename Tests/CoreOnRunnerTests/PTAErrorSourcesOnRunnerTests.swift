@@ -51,18 +51,7 @@ private func signedErrorsPct(_ stances: [MatchedStance], _ side: Side) -> [Doubl
 /// |SI measured − SI true| of PTA in consecutive 32-step windows of `stances`, each leg
 /// summarised by `statistic` alike for truth and measurement.
 private func windowSIErrorsOfPTA(_ stances: [MatchedStance], _ statistic: ([Double]) -> Double) -> [Double] {
-    var errors: [Double] = []
-    var start = 0
-    while start + siWindowSteps <= stances.count {
-        let w = stances[start..<(start + siWindowSteps)]
-        start += siWindowSteps
-        let l = w.filter { $0.side == .left }, r = w.filter { $0.side == .right }
-        guard l.count >= 8, r.count >= 8 else { continue }
-        let measured = symmetryIndex(statistic(l.map { Double($0.detectedPeakG) }), statistic(r.map { Double($0.detectedPeakG) }))
-        let truth = symmetryIndex(statistic(l.map { Double($0.truthPeakG) }), statistic(r.map { Double($0.truthPeakG) }))
-        errors.append(abs(measured - truth))
-    }
-    return errors
+    windowSIErrors(stances, statistic: statistic, measured: { Double($0.detectedPeakG) }, truth: { Double($0.truthPeakG) })
 }
 
 private func r3(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }

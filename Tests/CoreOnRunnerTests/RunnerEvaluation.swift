@@ -197,6 +197,26 @@ func legSummary(_ xs: [Double]) -> Double {
     return SymmetryWindow.legSummary(&values, count: values.count) ?? .nan
 }
 
+/// |SI measured − SI true| of one metric over consecutive, non-overlapping windows of
+/// `siWindowSteps` stances (a window counts when each leg has at least 8 strides in it),
+/// each leg summarised by `statistic` alike for measurement and truth (by default as the
+/// core's SymmetryWindow does).
+func windowSIErrors(_ stances: [MatchedStance], statistic: ([Double]) -> Double = legSummary,
+                    measured: (MatchedStance) -> Double, truth: (MatchedStance) -> Double) -> [Double] {
+    var errors: [Double] = []
+    var start = 0
+    while start + siWindowSteps <= stances.count {
+        let w = stances[start..<(start + siWindowSteps)]
+        start += siWindowSteps
+        let l = w.filter { $0.side == .left }, r = w.filter { $0.side == .right }
+        guard l.count >= 8, r.count >= 8 else { continue }
+        let m = symmetryIndex(statistic(l.map(measured)), statistic(r.map(measured)))
+        let t = symmetryIndex(statistic(l.map(truth)), statistic(r.map(truth)))
+        errors.append(abs(m - t))
+    }
+    return errors
+}
+
 func percentile(_ xs: [Double], _ p: Double) -> Double {
     guard !xs.isEmpty else { return .nan }
     let s = xs.sorted()
@@ -270,31 +290,15 @@ func score(_ d: Detected, truth: GroundTruthRecorder, fromNs: UInt64, toNs: UInt
             if m.side == .left { f.ptaSignedPct.append(e) }
         }
     }
-    // Windowed SI over consecutive, non-overlapping windows of 32 steady matched steps, each
-    // leg summarised as the core's SymmetryWindow does, alike for truth and detection.
+    // Windowed SI over consecutive, non-overlapping windows of 32 steady matched steps.
     let steady = matchedAll.filter { $0.truthStride?.steady == true && $0.detectedTO != nil }
-    var start = 0
-    while start + siWindowSteps <= steady.count {
-        let w = steady[start..<(start + siWindowSteps)]
-        start += siWindowSteps
-        func si(_ value: (MatchedStance) -> Double) -> Double? {
-            let l = w.filter { $0.side == .left }.map(value), r = w.filter { $0.side == .right }.map(value)
-            guard l.count >= 8, r.count >= 8 else { return nil }
-            return symmetryIndex(legSummary(l), legSummary(r))
-        }
-        let pairs: [(String, (MatchedStance) -> Double, (MatchedStance) -> Double)] = [
-            ("contact_time", { Double(($0.detectedTO ?? 0) - $0.detectedIC) }, { ($0.truthStride?.contactTimeS ?? 0) }),
-            ("pta", { Double($0.detectedPeakG) }, { Double($0.truthPeakG) }),
-        ]
-        var counted = false
-        for (name, det, tru) in pairs {
-            if let a = si(det), let b = si(tru) {
-                f.siErrors[name, default: []].append(abs(a - b))
-                counted = true
-            }
-        }
-        if counted { f.windows += 1 }
-    }
+    let contact = windowSIErrors(steady, measured: { Double(($0.detectedTO ?? 0) - $0.detectedIC) },
+                                 truth: { $0.truthStride?.contactTimeS ?? 0 })
+    let pta = windowSIErrors(steady, measured: { Double($0.detectedPeakG) }, truth: { Double($0.truthPeakG) })
+    if !contact.isEmpty { f.siErrors["contact_time"] = contact }
+    if !pta.isEmpty { f.siErrors["pta"] = pta }
+    // Both metrics count the same windows: a window counts when each leg has 8 strides.
+    f.windows = contact.count
     return (f, matchedAll)
 }
 

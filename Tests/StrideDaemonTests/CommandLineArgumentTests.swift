@@ -38,23 +38,21 @@ private let badCommandLines: [BadCommandLine] = [
 struct CommandLineArgumentTests {
     @Test(arguments: badCommandLines)
     func aBadCommandLineIsNamedAndRefused(_ c: BadCommandLine) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strideguard-args-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let dir = RunStoreTempDirectory()
+        let folder = URL(fileURLWithPath: dir.path)
         let result = try runStrideguard(c.arguments, in: folder)
         #expect(result.status == c.status, "stderr: \(result.stderr)")
         for word in c.mentions {
             #expect(result.stderr.contains(word), "the error does not mention \(word): \(result.stderr)")
         }
         // Refused before doing anything: nothing written where it ran.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 
     /// A scenario that is read but wrong is bad data (65), with the file, line and key.
     @Test func aWrongScenarioIsBadDataWithItsLineAndKey() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strideguard-args-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let dir = RunStoreTempDirectory()
+        let folder = URL(fileURLWithPath: dir.path)
         // The steady run's speed becomes a word.
         let text = try String(contentsOfFile: steady, encoding: .utf8)
         let speed = try #require(text.range(of: "speed_mps: 3.3"))
@@ -66,6 +64,6 @@ struct CommandLineArgumentTests {
             #expect(result.stderr.contains("bad.yaml:"), "\(command): \(result.stderr)")
             #expect(result.stderr.contains("speed_mps") && result.stderr.contains("fast"), "\(command): \(result.stderr)")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["bad.yaml"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bad.yaml"])
     }
 }
