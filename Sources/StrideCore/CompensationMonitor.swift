@@ -29,9 +29,6 @@ public struct CompensationThresholds: Sendable, Equatable {
     public static let defaultClearRatio = 0.5
     /// "Both legs" when the smaller same-direction change is at least half the larger.
     public static let defaultSymmetricRatio = 0.5
-    /// "One leg" from the per-leg detectors when the other leg's same-direction change is
-    /// at most 30 % of it.
-    public static let defaultOneSidedRatio = 0.3
     /// Report a both-leg change only while cadence stays within the baseline's 5th-95th
     /// percentile range widened by this, steps/min: outside it the cadence correction
     /// extrapolates and a pace change could pass for fatigue.
@@ -48,14 +45,12 @@ public struct CompensationThresholds: Sendable, Equatable {
     public var clearRatio: Double
     /// See `defaultSymmetricRatio`.
     public var symmetricRatio: Double
-    /// See `defaultOneSidedRatio`.
-    public var oneSidedRatio: Double
     /// See `defaultCadenceMarginSpm`.
     public var cadenceMarginSpm: Double
 
     /// Creates thresholds (defaults above).
     public init(clearRatio: Double = defaultClearRatio, symmetricRatio: Double = defaultSymmetricRatio,
-                oneSidedRatio: Double = defaultOneSidedRatio, cadenceMarginSpm: Double = defaultCadenceMarginSpm) {
+                cadenceMarginSpm: Double = defaultCadenceMarginSpm) {
         var si = MetricVector()
         var leg = MetricVector()
         var floor = MetricVector()
@@ -78,7 +73,6 @@ public struct CompensationThresholds: Sendable, Equatable {
         legRaisePercent = leg
         self.clearRatio = clearRatio
         self.symmetricRatio = symmetricRatio
-        self.oneSidedRatio = oneSidedRatio
         self.cadenceMarginSpm = cadenceMarginSpm
     }
 }

@@ -231,6 +231,13 @@ struct DriftTargetsOnRunnerTests {
             // 15 × max(1, p − 0.1) that stream's statistic over its factor is 18.1 / 1.21 =
             // 14.96 against 15; with p − 0.2 it is 18.1 / 1.11 = 16.3, and treating p < 1.4
             // as 1 gives 18.1: both false alarms (DriftCalibrationTests' output, 2026-11-27).
+            // Two quicker rules were tried on SynthRunner (60 seeds × 8 h) and dropped: a
+            // check on the mean of the last 32 pairs beside the CUSUM (a combined Shewhart-
+            // CUSUM scheme, Lucas 1982), whose null maxima reached 6.2σ of a window mean while
+            // this step is about 7σ of one here, so a limit with any margin waits out the whole
+            // window; and raising at half the step CUSUM's h when the stepped leg's own
+            // detector confirmed the change and the other leg's stayed quiet: 37 false alarms
+            // on 20 of the 60 seeds (SynthRunner's per-leg wander looks like such a step).
             withKnownIssue("issue 3 step target: not met on every seed on the virtual runner", isIntermittent: true) {
                 #expect(strides <= 60, "seed \(seed) \(leg): \(strides) strides")
             }
