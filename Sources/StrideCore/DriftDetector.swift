@@ -95,8 +95,8 @@ public struct DriftDetectorConfiguration: Sendable, Equatable {
     /// Decision interval for the abrupt-break CUSUM, σ. Montgomery's h = 4-5 gives an
     /// in-control run length of 168-465 samples; here a sample is a stride (~85 a minute per
     /// leg) and ~15 streams are watched, so h is raised until 8 h of simulated symmetric
-    /// running raise nothing (calibrated by simulation, as the facts advise, in
-    /// DriftDetectorTests). Siegmund's approximation gives ARL₀ ≈ 2·10⁶ strides at h = 12.6.
+    /// running raise nothing (calibrated by simulation, as the facts advise: DriftScenarioTests
+    /// and, on the virtual runner, DriftTargetsOnRunnerTests). Siegmund's approximation gives ARL₀ ≈ 2·10⁶ strides at h = 12.6.
     public static let shiftH = 16.0
     /// CUSUM allowance for slow drifts, σ: half the 0.5σ shift a ramp shows when it first
     /// becomes worth reporting (the optimal k is half the shift to detect; Montgomery).

@@ -28,7 +28,8 @@ import Testing
             #expect(w.symmetryIndex[.stepTime] == 0)
         }
         // Windows every 8 steps once 16 good strides per leg have entered (after the first
-        // 4 steps that wait for a cadence).
+        // strides, which wait for a cadence: StrideAnalyzerConfiguration.cadenceSteps / 2
+        // step intervals).
         #expect(windows.count >= 10)
     }
 

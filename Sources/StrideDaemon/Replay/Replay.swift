@@ -104,7 +104,8 @@ public struct ReplayCSV: Sendable {
     public static let eventsHeader = "time_s,kind,side,peak_g,clipped,loading_rate_g_per_s"
     /// strides.csv columns.
     public static let stridesHeader = "side,index,start_s,end_s,stride_time_s,step_time_s,contact_time_s,flight_time_s,duty_factor,pta_g,loading_rate_g_per_s,raw_peak_g,clipped,good,quality"
-    /// windows.csv columns: per metric the left and right medians and the SI.
+    /// windows.csv columns: per metric the left and right summaries (`SymmetryWindow.legSummary`)
+    /// and the SI.
     public static let windowsHeader: String = {
         var h = "start_s,end_s,window_steps,left_strides,right_strides"
         for m in StrideMetric.all {
