@@ -34,18 +34,53 @@ import Testing
     }
 
     /// After a stop and a walking break the analyser emits no stride and no alert while not
-    /// running, and skips the settling strides when running resumes.
+    /// running, and skips the settling strides when running resumes: no stride of the first
+    /// `settleStrides` per leg enters a window (without settling, some do: the check has teeth).
     @Test func noRunningOutputWhileWalkingAndSettleAfter() {
-        var analyzer = StrideAnalyzer(configuration: StrideAnalyzerConfiguration(settleStrides: 10))
-        var strides = 0, windows = 0
-        for e in cleanEvents(strides: 40) { analyzer.process(e, activity: .walking) { if case .stride = $0 { strides += 1 } } }
-        #expect(strides == 0)
-        for e in cleanEvents(strides: 20, t0: 60_000_000_000) {
-            analyzer.process(e, activity: .running) { out in
-                if case .window = out { windows += 1 }
+        let resumeNs: UInt64 = 60_000_000_000
+        /// Start times of the windows after a walking break, with `settle` strides skipped.
+        func windowStarts(settle: Int) -> (strides: Int, starts: [UInt64]) {
+            var analyzer = StrideAnalyzer(configuration: StrideAnalyzerConfiguration(settleStrides: settle))
+            var strides = 0
+            var starts: [UInt64] = []
+            for e in cleanEvents(strides: 40) {
+                analyzer.process(e, activity: .walking) { if case .stride = $0 { strides += 1 } }
+            }
+            for e in cleanEvents(strides: 60, t0: resumeNs) {
+                analyzer.process(e, activity: .running) { out in
+                    if case .window(let w) = out { starts.append(w.startNs) }
+                }
+            }
+            return (strides, starts)
+        }
+        let plain = windowStarts(settle: 0), settled = windowStarts(settle: 10)
+        #expect(plain.strides == 0 && settled.strides == 0, "no running strides while walking")
+        // The 10th stride of each leg after the resume ends 10 strides of 700 ms in.
+        let settledNs = resumeNs + 10 * 700_000_000
+        let first = plain.starts.first, firstSettled = settled.starts.first
+        #expect(first != nil && firstSettled != nil, "windows once running")
+        if let a = first, let b = firstSettled {
+            #expect(a < settledNs, "without settling the first window reaches back to \(Double(a) * 1e-9) s")
+            #expect(b >= settledNs, "the first window after settling reaches back to \(Double(b) * 1e-9) s")
+        }
+    }
+
+    /// A break in running keeps the learnt baseline: running resumes against it, without
+    /// learning a second one.
+    @Test func theBaselineSurvivesABreak() {
+        let baseline = BaselineConfiguration(warmupSeconds: 10, learnSeconds: 120, minStridesPerLeg: 100)
+        var analyzer = StrideAnalyzer(configuration: StrideAnalyzerConfiguration(baseline: baseline))
+        var learnt = 0
+        func feed(_ events: [GaitEvent], _ activity: Activity) {
+            for e in events {
+                analyzer.process(e, activity: activity) { if case .baselineLearnt = $0 { learnt += 1 } }
             }
         }
-        // 19 strides per leg, 10 settle, 16 needed per leg for a window: none yet.
-        #expect(windows == 0)
+        feed(cleanEvents(strides: 300), .running)  // 210 s of running
+        #expect(learnt == 1 && analyzer.baselinePhase == .learnt)
+        feed(cleanEvents(strides: 40, t0: 300_000_000_000), .walking)
+        feed(cleanEvents(strides: 300, t0: 400_000_000_000), .running)
+        #expect(learnt == 1, "one baseline per run, kept across the break")
+        #expect(analyzer.baselinePhase == .learnt)
     }
 }
