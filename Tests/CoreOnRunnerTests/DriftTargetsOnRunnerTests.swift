@@ -149,10 +149,18 @@ struct DriftTargetsOnRunnerTests {
         let run = analyse(runDetectors(runner, FeedOptions(rateHz: 800, fromS: -1, toS: toS)))
         let first = try #require(firstRaised(run), "seed \(seed): no alert before the true SI passed +4 (minute \(rounded(plus4S / 60)))")
         let trueSI = try #require(runner.trueSymmetryIndex(.contactTime, atNs: first.timeNs))
-        print("ramp seed \(seed): first alert at minute \(minutes(runner, first.timeNs)) (\(name(first.finding.side)), \(first.finding.primaryMetric.label)), true SI \(rounded(trueSI)) points, +4 at minute \(rounded(plus4S / 60))")
+        let f = first.finding
+        print("ramp seed \(seed): first alert at minute \(minutes(runner, first.timeNs)) (\(name(f.side)), \(f.primaryMetric.label)), true SI \(rounded(trueSI)) points, +4 at minute \(rounded(plus4S / 60)); said SI change \(rounded(f.symmetryIndexChange)), since minute \(minutes(runner, f.onsetNs))")
         #expect(first.timeNs >= ramp.startNs, "seed \(seed): alert before the drift")
-        #expect(first.finding.side == .leg(.left), "seed \(seed)")
+        #expect(f.side == .leg(.left), "seed \(seed)")
         #expect(trueSI < 4, "seed \(seed): true SI \(trueSI) at the first alert")
+        // What the alert says: the metric, a size near the true change, and a start no
+        // earlier than the ramp's (a ramp's change point is fuzzy: the CUSUM's estimate is
+        // where the SI first exceeded the allowance, within the ramp).
+        #expect(f.primaryMetric == .contactTime && f.metrics.contains(.contactTime), "seed \(seed): \(f.primaryMetric.label)")
+        #expect(f.symmetryIndexChange >= 0.5 * trueSI && f.symmetryIndexChange <= 2 * trueSI,
+                "seed \(seed): said \(f.symmetryIndexChange) points, true \(trueSI)")
+        #expect(f.onsetNs >= ramp.startNs && f.onsetNs <= first.timeNs, "seed \(seed): since minute \(minutes(runner, f.onsetNs))")
     }
 
     /// The forked feed gives runDetectors' events, both before and after the fork.
@@ -215,9 +223,18 @@ struct DriftTargetsOnRunnerTests {
             }
             // Strides of that leg completed from the step to the alert (as WholeDaemonTests counts).
             let strides = truth.strides.filter { $0.side == leg && $0.icNs >= onset && $0.nextICNs <= first.timeNs }.count
-            print("PTA step seed \(seed) \(leg): alert \(strides) strides after the step (minute \(minutes(steppedRunner, first.timeNs)), \(name(first.finding.side)), \(first.finding.primaryMetric.label), SI change \(rounded(first.finding.symmetryIndexChange, 1)))")
+            let f = first.finding
+            let onsetErrorS = (Double(f.onsetNs) - Double(onset)) / 1e9
+            print("PTA step seed \(seed) \(leg): alert \(strides) strides after the step (minute \(minutes(steppedRunner, first.timeNs)), \(name(f.side)), \(f.primaryMetric.label), SI change \(rounded(f.symmetryIndexChange, 1)), since \(rounded(onsetErrorS, 1)) s from the step)")
             #expect(first.timeNs >= onset, "seed \(seed) \(leg): alert before the step")
-            #expect(first.finding.side == .leg(leg), "seed \(seed) \(leg)")
+            #expect(f.side == .leg(leg), "seed \(seed) \(leg)")
+            // What the alert says: PTA among the metrics, a size near the true SI change of a
+            // +15 % step (200 · 0.15 / 2.15 ≈ 14 points, + for left), and when it began.
+            let trueChange = (leg == .left ? 1.0 : -1.0) * 200 * 0.15 / 2.15
+            #expect(f.metrics.contains(.peakTibialAcceleration), "seed \(seed) \(leg): \(f.primaryMetric.label)")
+            #expect(f.symmetryIndexChange / trueChange >= 0.5 && f.symmetryIndexChange / trueChange <= 1.5,
+                    "seed \(seed) \(leg): said \(f.symmetryIndexChange) points, true \(trueChange)")
+            #expect(abs(onsetErrorS) <= 20, "seed \(seed) \(leg): onset \(onsetErrorS) s from the step")
             // Target ≤ 60 strides. Measured 20-67 over these 16 cases, 15 of them ≤ 60 (seed 2
             // left: 67), with the step CUSUM's h = 15σ times the baseline's persistence (1 on
             // this runner's independent strides, up to 3.4 on SynthRunner's wander, whose raw
@@ -260,5 +277,12 @@ struct DriftTargetsOnRunnerTests {
         #expect(!raised.isEmpty, "seed \(seed): symmetric fatigue not reported by minute \(rounded(toS / 60))")
         #expect(raised.allSatisfy { $0.finding.side == .both }, "seed \(seed)")
         #expect(raised.allSatisfy { $0.timeNs >= onset }, "seed \(seed): alert before the drift")
+        // Both legs' contact time up by a similar share (the scenario's ramp is +8 % on each).
+        for a in raised {
+            let l = a.finding.leftChangePercent, r = a.finding.rightChangePercent
+            #expect(a.finding.metrics.contains(.contactTime), "seed \(seed): \(a.finding.primaryMetric.label)")
+            #expect(l > 3 && r > 3 && Swift.min(l, r) >= 0.5 * Swift.max(l, r), "seed \(seed): L \(l) %, R \(r) %")
+            #expect(a.finding.onsetNs >= onset, "seed \(seed): since before the drift")
+        }
     }
 }
