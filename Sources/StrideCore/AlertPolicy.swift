@@ -89,6 +89,15 @@ public struct AlertPolicyConfiguration: Sendable, Equatable {
     /// Stride pairs below the clear level before an alert is cleared (~30 s at 85
     /// strides/min).
     public static let defaultClearHoldStridePairs = 40
+    /// A both-leg finding must have stood this long before it raises, s. Fatigue builds over
+    /// tens of minutes (Apte et al. 2021); a climb lengthens both legs' contact time within
+    /// a minute and is over in a few, and the shank sensors cannot see the grade, so without
+    /// this a 2-minute 12 % climb steeper than any in the baseline was reported as
+    /// symmetric fatigue (hills.yaml, DriftTargetsOnRunnerTests). A longer climb still can be.
+    public static let defaultBothLegPersistSeconds = 180.0
+    /// A both-leg finding absent for longer than this restarts its persistence clock, s
+    /// (shorter gaps are the finding flickering at its threshold, not going away).
+    public static let bothLegGapSeconds = 30.0
 
     /// Least time between two cues, s.
     public var cooldownSeconds: Double
@@ -100,11 +109,15 @@ public struct AlertPolicyConfiguration: Sendable, Equatable {
     public var maxLevel: Int
     /// Stride pairs below the clear level before clearing.
     public var clearHoldStridePairs: Int
+    /// Time a both-leg finding must stand before it raises, s.
+    public var bothLegPersistSeconds: Double
 
     /// Creates a configuration (defaults above).
     public init(cooldownSeconds: Double = defaultCooldownSeconds, reminderSeconds: Double = defaultReminderSeconds,
                 escalationGrowth: Double = defaultEscalationGrowth, maxLevel: Int = defaultMaxLevel,
-                clearHoldStridePairs: Int = defaultClearHoldStridePairs) {
+                clearHoldStridePairs: Int = defaultClearHoldStridePairs,
+                bothLegPersistSeconds: Double = defaultBothLegPersistSeconds) {
+        self.bothLegPersistSeconds = bothLegPersistSeconds
         self.cooldownSeconds = cooldownSeconds
         self.reminderSeconds = reminderSeconds
         self.escalationGrowth = escalationGrowth
@@ -120,7 +133,9 @@ public struct AlertPolicyConfiguration: Sendable, Equatable {
 /// clear level (a lower threshold, set in the monitor) and clears after
 /// `clearHoldStridePairs` pairs below it. Cues are at least `cooldownSeconds` apart; an
 /// active alert is escalated when it grows by `escalationGrowth` or persists
-/// `reminderSeconds`.
+/// `reminderSeconds`. A both-leg finding raises only once it has stood for
+/// `bothLegPersistSeconds` (one-sided findings need no wait: their SI detectors already
+/// integrate over strides, and a climb does not move the SI).
 public struct AlertPolicy: Sendable {
     /// The timing.
     public let configuration: AlertPolicyConfiguration
@@ -134,6 +149,9 @@ public struct AlertPolicy: Sendable {
     private var hasCued = false
     private var severityAtLastCue = 0.0
     private var below = 0
+    /// Since when a both-leg finding has stood at the raise level, and when it was last seen.
+    private var bothSinceNs: UInt64?
+    private var bothLastSeenNs: UInt64 = 0
 
     /// Creates a policy.
     public init(configuration: AlertPolicyConfiguration = AlertPolicyConfiguration(), effectiveWindowStridePairs: Int) {
@@ -149,8 +167,9 @@ public struct AlertPolicy: Sendable {
     /// detector alarm required, `hold` at the clear level without. Returns the alert to
     /// emit, if any; `resetDetectors` is set when an alert cleared (the caller restarts
     /// the CUSUMs).
-    public mutating func step(raise: CompensationFinding?, hold: CompensationFinding?, timeNs now: UInt64,
+    public mutating func step(raise proposed: CompensationFinding?, hold: CompensationFinding?, timeNs now: UInt64,
                               resetDetectors: inout Bool) -> CompensationAlert? {
+        let raise = persisted(proposed, now)
         if var current = active {
             if let h = hold, h.side == current.side {
                 below = 0
@@ -186,6 +205,20 @@ public struct AlertPolicy: Sendable {
         below = 0
         return cue(.raised, r, now)
     }
+
+    /// `finding` unless it is a both-leg one that has not yet stood `bothLegPersistSeconds`.
+    private mutating func persisted(_ finding: CompensationFinding?, _ now: UInt64) -> CompensationFinding? {
+        guard let f = finding, f.side == .both else { return finding }
+        if let since = bothSinceNs, now >= bothLastSeenNs, Double(now - bothLastSeenNs) * 1e-9 <= Self.gapSeconds {
+            bothLastSeenNs = now
+            return Double(now - since) * 1e-9 >= configuration.bothLegPersistSeconds ? f : nil
+        }
+        bothSinceNs = now
+        bothLastSeenNs = now
+        return configuration.bothLegPersistSeconds <= 0 ? f : nil
+    }
+
+    private static let gapSeconds = AlertPolicyConfiguration.bothLegGapSeconds
 
     private mutating func cue(_ kind: CompensationAlert.Kind, _ f: CompensationFinding, _ now: UInt64) -> CompensationAlert {
         hasCued = true

@@ -33,6 +33,37 @@ import Testing
         #expect(alerts.last?.kind == .cleared && p.active == nil && reset)
     }
 
+    /// A both-leg finding raises only once it has stood 3 minutes (a climb lengthens both
+    /// legs' contact time for a few minutes); a one-sided one raises at once; a gap of more
+    /// than 30 s restarts the clock.
+    @Test func aBothLegFindingMustStandBeforeItRaises() {
+        let s: UInt64 = 1_000_000_000
+        var reset = false
+        var p = AlertPolicy(effectiveWindowStridePairs: 39)
+        var firstRaise: UInt64?
+        for t in UInt64(100)..<UInt64(400) {
+            // Present every second except a 20 s flicker at 150-170 s (kept) ...
+            let present = !(150..<170).contains(t)
+            if let a = p.step(raise: present ? finding(.both, 1.2) : nil, hold: nil, timeNs: t * s, resetDetectors: &reset),
+               a.kind == .raised, firstRaise == nil { firstRaise = t }
+        }
+        #expect(firstRaise == 280, "raised at \(firstRaise.map(String.init) ?? "never") s, found at 100 s")
+
+        var q = AlertPolicy(effectiveWindowStridePairs: 39)
+        firstRaise = nil
+        for t in UInt64(100)..<UInt64(500) {
+            // ... but a 60 s absence at 200-260 s restarts it.
+            let present = !(200..<260).contains(t)
+            if let a = q.step(raise: present ? finding(.both, 1.2) : nil, hold: nil, timeNs: t * s, resetDetectors: &reset),
+               a.kind == .raised, firstRaise == nil { firstRaise = t }
+        }
+        #expect(firstRaise == 440, "raised at \(firstRaise.map(String.init) ?? "never") s")
+
+        var r = AlertPolicy(effectiveWindowStridePairs: 39)
+        let one = r.step(raise: finding(.leg(.right), 1.2), hold: nil, timeNs: 100 * s, resetDetectors: &reset)
+        #expect(one?.kind == .raised, "a one-sided finding does not wait")
+    }
+
     /// After a stop and a walking break the analyser emits no stride and no alert while not
     /// running, and skips the settling strides when running resumes: no stride of the first
     /// `settleStrides` per leg enters a window (without settling, some do: the check has teeth).

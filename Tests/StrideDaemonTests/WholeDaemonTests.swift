@@ -143,12 +143,13 @@ struct WholeDaemonTests {
         #expect(left.count > 95_000)  // 800 Hz for 120 s
     }
 
-    @Test func aLooseStrapIsNamedInTheLogStatusAndRecordWithoutAnAlert() throws {
+    /// (That the whole scenario raises no alert is checked on the stride core over its 20
+    /// minutes, DriftTargetsOnRunnerTests; 90 s here end before any baseline.)
+    @Test func aLooseStrapIsNamedInTheLogStatusAndRecord() throws {
         // noisy-loose-mount: the right strap rings after every impact (LooseMount.typical).
         let w = try Self.simulate("noisy-loose-mount", seconds: 90)
         #expect(w.daemon.status.looseMounts == [.rightShank])
         #expect(w.daemon.status.line.contains("check strap: right-shank"))
-        #expect(Self.raised(w).isEmpty)
         let reader = try RunReader(path: try #require(w.daemon.runRecordPath))
         let loose = try reader.faults().filter { $0.kind == .looseMount }
         #expect(loose.count == 1)
