@@ -1,3 +1,4 @@
+import Hardware
 import HardwareSim
 import StrideCore
 import Testing
@@ -147,5 +148,38 @@ struct ShankDetectorOnRunnerTests {
         #expect(f.precision >= 0.995 && f.recall >= 0.995)
         #expect(median(f.icErrorsMs) <= 2 && percentile(f.icErrorsMs, 0.95) <= 5)
         #expect(mean(f.contactErrorsMs) <= 5)
+    }
+
+    /// A chip whose range the impacts exceed: the detector flags each clipped impact, and
+    /// the stride carries no PTA or loading rate then (a clipped peak is only a lower
+    /// bound), so no symmetry window or detector sees a clipped value; strides whose impact
+    /// stayed in range keep theirs. A ±10 g chip (quantisation 0.5 mg, LSM6DSO-class noise)
+    /// on the steady runner, whose PTA is about 10 g: about half the impacts clip.
+    @Test func aClippingChipFlagsItsImpactsAndLeavesTheirPTAOut() throws {
+        let runner = VirtualRunner(scenario: try ScenarioParser.load(path: Paths.scenario("steady-symmetric")))
+        let chip = FeedChip(name: "±10 g chip", gPerLSB: 0.000488, rangeG: 10,
+                            noiseDensity: ChipModel.lsm6dso32.typicalNoiseDensityGPerRootHz)
+        let detected = runDetectors(runner, FeedOptions(rateHz: 833, fromS: -1, toS: 150, chip: chip))
+        let truth = runner.recordGroundTruth(untilNs: runner.ns(153))
+        let (f, stances) = score(detected, truth: truth, fromNs: runner.ns(0), toNs: runner.ns(148.5))
+        #expect(f.recall >= 0.995, "clipping must not cost contacts: recall \(f.recall)")
+        // Clearly over the range (the axial peak; the sensor axes share it with the
+        // antero-posterior impact, so allow 5 % either side): clipped. Clearly under: not.
+        let over = stances.filter { $0.truthPeakG > 1.05 * chip.rangeG }
+        let under = stances.filter { $0.truthPeakG < 0.95 * chip.rangeG }
+        let overFlagged = over.filter(\.detectedClipped).count
+        let underFlagged = under.filter(\.detectedClipped).count
+        print("[±10 g chip] impacts over 10.5 g: \(overFlagged) of \(over.count) flagged clipped; under 9.5 g: \(underFlagged) of \(under.count)")
+        #expect(over.count > 50 && under.count > 50, "both kinds of impact present")
+        #expect(overFlagged == over.count)
+        #expect(underFlagged == 0)
+
+        let run = analyse(detected, keepStrides: true)
+        let clipped = run.strides.filter(\.peakClipped), whole = run.strides.filter { !$0.peakClipped }
+        #expect(clipped.count > 50 && whole.count > 50)
+        #expect(clipped.allSatisfy { $0.metrics[.peakTibialAcceleration] == nil && $0.metrics[.loadingRate] == nil },
+                "a clipped stride reports no PTA")
+        #expect(clipped.allSatisfy { $0.rawPeakG >= 0.95 * Double(chip.rangeG) }, "the raw peak stays as a lower bound")
+        #expect(whole.allSatisfy { ($0.metrics[.peakTibialAcceleration] ?? 0) > 0 }, "an unclipped stride keeps its PTA")
     }
 }
