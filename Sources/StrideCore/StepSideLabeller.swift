@@ -1,7 +1,8 @@
 /// Where a sacrum detector takes each step's side from.
 public enum SideSource: UInt8, Sendable, Equatable {
     /// No usable side signal (two-axis recording, or side not wanted): steps alternate as
-    /// A and B, starting again with A after a pause.
+    /// A and B, starting again with A after a pause (the stride analyser then keeps A on
+    /// the same leg as before the pause, `StepSideAligner`).
     case alternate
     /// The medio-lateral acceleration (see `StepSideLabeller`).
     case medioLateral

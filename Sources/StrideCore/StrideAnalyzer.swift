@@ -71,7 +71,9 @@ public enum StrideAnalyzerOutput: Sendable, Equatable {
 /// detectors per leg and on the stride-pair SI) → `AlertPolicy` (hysteresis, cool-down,
 /// escalation). Running metrics and alerts exist only while `activity == .running`; a
 /// stop or a walking break keeps the baseline and the detector state, and after it the
-/// first `settleStrides` strides per leg are skipped.
+/// first `settleStrides` strides per leg are skipped. With unknown sides (steps labelled
+/// A/B), those skipped strides also decide which label is which leg in the new bout
+/// (`StepSideAligner`); the strides emitted from then on carry the aligned label.
 ///
 /// Events must come in time order across legs. Outputs go through a non-escaping closure;
 /// after `init` nothing allocates except the baseline fit's result, once per run.
@@ -97,6 +99,8 @@ public struct StrideAnalyzer: Sendable {
     private var lastContactNs: UInt64 = 0
     private var hasContact = false
     private var unknownSides = false
+    /// Keeps A/B on the same legs across pauses when sides are unknown.
+    private var sideAligner = StepSideAligner()
 
     /// Creates an analyser; every buffer is allocated here.
     public init(configuration: StrideAnalyzerConfiguration = StrideAnalyzerConfiguration()) {
@@ -148,6 +152,7 @@ public struct StrideAnalyzer: Sendable {
         hasContact = false
         monitor.noteBreak()
         settle = (configuration.settleStrides, configuration.settleStrides)
+        if unknownSides { sideAligner.startBout() }
     }
 
     /// Processes one gait event with the wearer's current activity (and speed in m/s when
@@ -178,10 +183,20 @@ public struct StrideAnalyzer: Sendable {
             hasContact = true
         }
         learner.advance(runningNs: runningNs)
-        guard let stride = assembler.process(event), running else { return }
+        guard let assembled = assembler.process(event), running else { return }
+        let stride = sideAligner.aligned(assembled)
         emit(.stride(stride))
         guard stride.quality.isGood else { return }
         let leg = stride.side.legSlot
+        if sideAligner.deciding {
+            // A new bout of unlabelled steps: both legs' settling strides are the evidence
+            // for which label is which leg; nothing goes further until it is decided.
+            if leg == 0, settle.0 > 0 { settle.0 -= 1 }
+            if leg == 1, settle.1 > 0 { settle.1 -= 1 }
+            sideAligner.observeSettling(stride)
+            if settle == (0, 0) { sideAligner.decide() }
+            return
+        }
         if leg == 0, settle.0 > 0 { settle.0 -= 1; return }
         if leg == 1, settle.1 > 0 { settle.1 -= 1; return }
         guard let cadence = cadenceStepsPerMinute else { return }
@@ -213,6 +228,7 @@ public struct StrideAnalyzer: Sendable {
         }
 
         if let si = pairSI {
+            if unknownSides { sideAligner.observePair(si) }
             if learner.isCollecting { learner.addPair(si) }
             if let model = baseline {
                 monitor.addPair(si, timeNs: stride.endNs, model: model)
@@ -245,5 +261,6 @@ public struct StrideAnalyzer: Sendable {
         stepIntervals.removeAll()
         cadenceStepsPerMinute = nil
         settle = (configuration.settleStrides, configuration.settleStrides)
+        if unknownSides { sideAligner.startBout() }
     }
 }
