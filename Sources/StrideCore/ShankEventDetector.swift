@@ -147,6 +147,13 @@ public struct ShankEventDetector: Sendable {
     public private(set) var mountCheck = MountRingingCheck()
     /// Post-impact swings of the last confirmed stance (`PostImpactRinging`).
     public private(set) var lastStanceSwings = 0
+    /// Time of the latest sample whose axial acceleration reached an impact candidate's
+    /// 3 g, ns (nil before any, and before the axis is known): running impacts, or
+    /// perhaps a brisk walk's heel strikes.
+    public private(set) var lastImpactNs: UInt64?
+    /// Whether the shank was still over its latest 0.3 s (`ShankStillness`), nil before
+    /// the first such window: standing, as opposed to walking or any other movement.
+    public var isStill: Bool? { stillness.lastWindowStill }
 
     /// How far behind the newest sample a stance can still be confirmed in steady running
     /// (s): a peak is confirmed one lockout after it, and its contact lies at most one rise
@@ -323,9 +330,12 @@ public struct ShankEventDetector: Sendable {
         if sample.flags.contains(.clipped) { lastClippedIndex = n }
 
         // Van den Berghe et al. 2021: a peak above 3 g with no higher value for 375 ms.
-        if Double(ax) >= Self.minPeakG, candidateIndex < 0 || ax > candidateValue {
-            candidateIndex = n
-            candidateValue = ax
+        if Double(ax) >= Self.minPeakG {
+            lastImpactNs = sample.timeNs
+            if candidateIndex < 0 || ax > candidateValue {
+                candidateIndex = n
+                candidateValue = ax
+            }
         }
         if candidateIndex >= 0, n - candidateIndex >= lockoutSamples {
             confirm(peak: candidateIndex, emit: emit)

@@ -56,6 +56,9 @@ public struct ShankStillness: Sendable {
     /// The gravity vector of the last still window (sensor frame, g), set when the window
     /// completes; read and clear it with `takeStillGravity()`.
     public private(set) var stillGravity: Vector3?
+    /// Whether the latest window of `blocksPerWindow` blocks was still (nil before the
+    /// first window, and after a reset): standing, as opposed to any movement of the leg.
+    public private(set) var lastWindowStill: Bool?
 
     /// Creates a detector for the given sample rate (Hz).
     public init(sampleRateHz: Double) {
@@ -99,8 +102,10 @@ public struct ShankStillness: Sendable {
         guard worst.isFinite, close(blocks.0), close(blocks.1), close(blocks.2),
               abs(Double(m.magnitude) - 1) <= Self.gravityLengthToleranceG else {
             standBlocks = 0  // the stand, if there was one, is over
+            lastWindowStill = false
             return
         }
+        lastWindowStill = true
         if standBlocks == 0 {
             // A new stand: its first window.
             standSum = (3 * Double(m.x), 3 * Double(m.y), 3 * Double(m.z))
@@ -130,6 +135,7 @@ public struct ShankStillness: Sendable {
 
     /// Starts again (after a gap).
     public mutating func reset() {
+        lastWindowStill = nil
         sum = (0, 0, 0)
         sumSq = (0, 0, 0)
         count = 0

@@ -257,11 +257,53 @@ public final class GaitPipeline {
                 reportedActivity = a
                 emit(.activity(a))
             }
-        } else if reportedActivity == .running, hasReleased,
-                  newestSampleNs > lastReleasedNs &+ pauseNs &+ maximumLatencyNs {
-            // No event released for longer than a step pause plus the detectors' latency.
-            reportedActivity = .standing
-            emit(.activity(.standing))
+        } else if let a = shankActivityWhileNotRunning(), a != reportedActivity {
+            reportedActivity = a
+            emit(.activity(a))
         }
+    }
+
+    /// Shanks only: standing or walking when no running event has been released for
+    /// longer than a step pause plus the detectors' latency (running is reported by the
+    /// events themselves, `release`); nil while that cannot be told yet.
+    ///
+    /// Standing when every shank is still (`ShankEventDetector.isStill`: its last 0.3 s of
+    /// specific force unchanged), walking when one moves: the shank rotates through some
+    /// 50° over a walking stride (Perry 1992), far more than a stand's sway. Out of a stand
+    /// (or before anything was said), an impact of 3 g in the last pause may be a run
+    /// starting whose events still wait for a rhythm, so the activity is held then rather
+    /// than called walking for a few seconds; after running, the first quiet moment
+    /// decides. Nothing is said before the detectors know their axes.
+    private func shankActivityWhileNotRunning() -> Activity? {
+        if hasReleased {
+            guard newestSampleNs > lastReleasedNs &+ pauseNs &+ maximumLatencyNs else { return nil }
+        } else if !knowsItsAxis(left) || !knowsItsAxis(right) {
+            return nil
+        }
+        if reportedActivity != .running, recentImpact(left) || recentImpact(right) { return nil }
+        // (No arrays here: this runs once a batch and allocates nothing.)
+        let l = stillness(left), r = stillness(right)
+        guard l.present || r.present else { return nil }
+        if (l.present && l.still == nil) || (r.present && r.still == nil) { return nil }
+        let moving = (l.present && l.still == false) || (r.present && r.still == false)
+        return moving ? .walking : .standing
+    }
+
+    /// Whether `shank`, if fitted, has its body axes.
+    private func knowsItsAxis(_ shank: ShankEventDetector?) -> Bool {
+        guard let shank else { return true }
+        return shank.alignment != nil
+    }
+
+    /// Whether `shank` saw a 3 g impact within the last step pause.
+    private func recentImpact(_ shank: ShankEventDetector?) -> Bool {
+        guard let t = shank?.lastImpactNs else { return false }
+        return newestSampleNs < t &+ pauseNs
+    }
+
+    /// Whether `shank` is fitted, and whether it was still (nil: not known yet).
+    private func stillness(_ shank: ShankEventDetector?) -> (present: Bool, still: Bool?) {
+        guard let shank else { return (false, nil) }
+        return (true, shank.isStill)
     }
 }
