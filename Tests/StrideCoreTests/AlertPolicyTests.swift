@@ -37,30 +37,27 @@ import Testing
     /// legs' contact time for a few minutes); a one-sided one raises at once; a gap of more
     /// than 30 s restarts the clock.
     @Test func aBothLegFindingMustStandBeforeItRaises() {
-        let s: UInt64 = 1_000_000_000
+        /// When a both-leg finding, present every second from 100 s except over `absent`,
+        /// first raises.
+        func firstRaise(absent: Range<UInt64>, until end: UInt64) -> UInt64? {
+            var p = AlertPolicy(effectiveWindowStridePairs: 39)
+            var reset = false
+            for t in UInt64(100)..<end {
+                let f = absent.contains(t) ? nil : finding(.both, 1.2)
+                if let a = p.step(raise: f, hold: nil, timeNs: t * 1_000_000_000, resetDetectors: &reset), a.kind == .raised {
+                    return t
+                }
+            }
+            return nil
+        }
+        // A 20 s flicker at 150-170 s keeps the clock: 180 s after 100 s.
+        #expect(firstRaise(absent: 150..<170, until: 400) == 280)
+        // A 60 s absence at 200-260 s restarts it: 180 s after 260 s.
+        #expect(firstRaise(absent: 200..<260, until: 500) == 440)
+
         var reset = false
-        var p = AlertPolicy(effectiveWindowStridePairs: 39)
-        var firstRaise: UInt64?
-        for t in UInt64(100)..<UInt64(400) {
-            // Present every second except a 20 s flicker at 150-170 s (kept) ...
-            let present = !(150..<170).contains(t)
-            if let a = p.step(raise: present ? finding(.both, 1.2) : nil, hold: nil, timeNs: t * s, resetDetectors: &reset),
-               a.kind == .raised, firstRaise == nil { firstRaise = t }
-        }
-        #expect(firstRaise == 280, "raised at \(firstRaise.map(String.init) ?? "never") s, found at 100 s")
-
-        var q = AlertPolicy(effectiveWindowStridePairs: 39)
-        firstRaise = nil
-        for t in UInt64(100)..<UInt64(500) {
-            // ... but a 60 s absence at 200-260 s restarts it.
-            let present = !(200..<260).contains(t)
-            if let a = q.step(raise: present ? finding(.both, 1.2) : nil, hold: nil, timeNs: t * s, resetDetectors: &reset),
-               a.kind == .raised, firstRaise == nil { firstRaise = t }
-        }
-        #expect(firstRaise == 440, "raised at \(firstRaise.map(String.init) ?? "never") s")
-
         var r = AlertPolicy(effectiveWindowStridePairs: 39)
-        let one = r.step(raise: finding(.leg(.right), 1.2), hold: nil, timeNs: 100 * s, resetDetectors: &reset)
+        let one = r.step(raise: finding(.leg(.right), 1.2), hold: nil, timeNs: 100_000_000_000, resetDetectors: &reset)
         #expect(one?.kind == .raised, "a one-sided finding does not wait")
     }
 
