@@ -21,7 +21,8 @@ public enum PipelineOutput: Sendable, Equatable {
 ///   shank, else from the sacrum. The sacrum, when present, tells the activity; with
 ///   shanks only, events imply running, and more than
 ///   `ActivityClassifier.maxStepIntervalSeconds` without one is a pause (the analyser is
-///   told through `noteGap()`).
+///   told through `noteGap()`), walking while a shank moves and standing while both are
+///   still.
 /// - An `EventMerger` puts the event sources into one time-ordered stream, holding each
 ///   event until every active source has delivered samples past its time plus the
 ///   slowest detector's latency (its calibration window included).
