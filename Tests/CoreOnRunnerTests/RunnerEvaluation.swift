@@ -174,6 +174,8 @@ struct MatchedStance {
     var detectedPeakG: Float
     var detectedClipped: Bool
     var truthPeakG: Float
+    var detectedLoadingRate: Float = 0
+    var truthLoadingRate: Float = 0
 }
 
 /// The figures the targets are stated in.
@@ -185,6 +187,10 @@ struct Figures {
     var toSignedMs: [Double] = []
     var ptaErrorsPct: [Side: [Double]] = [.left: [], .right: []]
     var ptaSignedPct: [Double] = []
+    /// |loading-rate error| per unclipped stance, %, per side (the truth: the noiseless
+    /// axial rise from contact to peak over its duration, as the detector defines it).
+    var loadingRateErrorsPct: [Side: [Double]] = [.left: [], .right: []]
+    var loadingRateSignedPct: [Side: [Double]] = [.left: [], .right: []]
     var siErrors: [String: [Double]] = [:]  // metric → |SI_detected − SI_truth| per window
     var windows = 0
     var precision: Double { detections == 0 ? 0 : Double(truePositives) / Double(detections) }
@@ -272,7 +278,8 @@ func score(_ d: Detected, truth: GroundTruthRecorder, fromNs: UInt64, toNs: UInt
             var to: UInt64?
             if k + 1 < events.count, events[k + 1].kind == .toeOff { to = events[k + 1].timeNs }
             matchedAll.append(MatchedStance(side: side, truthIC: b.timeNs, detectedIC: e.timeNs, truthStride: stride,
-                                            detectedTO: to, detectedPeakG: e.peakG, detectedClipped: e.clipped, truthPeakG: b.peakG))
+                                            detectedTO: to, detectedPeakG: e.peakG, detectedClipped: e.clipped, truthPeakG: b.peakG,
+                                            detectedLoadingRate: e.loadingRateGPerS, truthLoadingRate: b.loadingRateGPerS))
         }
         f.matchedTruth += used.count
     }
@@ -288,6 +295,11 @@ func score(_ d: Detected, truth: GroundTruthRecorder, fromNs: UInt64, toNs: UInt
             let e = 100 * (Double(m.detectedPeakG) - Double(m.truthPeakG)) / Double(m.truthPeakG)
             f.ptaErrorsPct[m.side, default: []].append(abs(e))
             if m.side == .left { f.ptaSignedPct.append(e) }
+            if m.truthLoadingRate > 0 {
+                let lr = 100 * (Double(m.detectedLoadingRate) - Double(m.truthLoadingRate)) / Double(m.truthLoadingRate)
+                f.loadingRateErrorsPct[m.side, default: []].append(abs(lr))
+                f.loadingRateSignedPct[m.side, default: []].append(lr)
+            }
         }
     }
     // Windowed SI over consecutive, non-overlapping windows of 32 steady matched steps.
@@ -319,6 +331,8 @@ func report(_ label: String, _ f: Figures, ptaSides: [Side] = [.left, .right]) {
         let note = ptaSides.contains(side) ? "" : " (not asserted, see test)"
         let bias = side == .left ? ", left bias \(r(mean(f.ptaSignedPct))) %" : ""
         print("[\(label)] PTA |error| \(side) mean \(r(mean(e))) %, p95 \(r(percentile(e, 0.95))) %, n \(e.count)\(bias)\(note)")
+        let lr = f.loadingRateErrorsPct[side] ?? []
+        print("[\(label)] loading rate |error| \(side) mean \(r(mean(lr))) %, median \(r(median(lr))) %, p95 \(r(percentile(lr, 0.95))) %, bias \(r(mean(f.loadingRateSignedPct[side] ?? []))) %\(note)")
     }
     for name in ["contact_time", "pta"] {
         let e = f.siErrors[name] ?? []

@@ -80,6 +80,11 @@ struct ShankDetectorOnRunnerTests {
         for side in firm {
             let e = f.ptaErrorsPct[side] ?? []
             #expect(!e.isEmpty && mean(e) <= 3, "\(label): \(side) PTA mean |error| \(mean(e)) %")
+            // Loading rate has no target in the issue; measured 4-5 % (LSM6DSO32, mostly a
+            // common bias) and 6-9 % (ADXL375, its noise on the rise). This bound only
+            // catches a broken onset or rise time.
+            let lr = f.loadingRateErrorsPct[side] ?? []
+            #expect(!lr.isEmpty && mean(lr) <= 15, "\(label): \(side) loading-rate mean |error| \(mean(lr)) %")
         }
         #expect(f.windows >= 8, "\(label): SI windows \(f.windows)")
         let siContact = f.siErrors["contact_time"] ?? []
