@@ -24,6 +24,29 @@ import Testing
         #expect(r?.mad == 1)  // |4−3|,|1−3|,0,|2−3|,97 → 1
     }
 
+    /// Feeds `learner` a stride every 350 ms, legs alternating, with the metrics, cadence
+    /// and speed `stride` gives for its time (s; stride time follows the cadence), until it
+    /// has learnt; `each` sees the learner before each stride is added.
+    static func learn(_ learner: inout BaselineLearner,
+                      each: (BaselineLearner, Double) -> Void = { _, _ in },
+                      stride: (Double) -> (MetricVector, cadence: Double, speed: Double?)) -> BaselineModel? {
+        var t: UInt64 = 0
+        var added = 0
+        while t < 2_000_000_000_000 {
+            t += 350_000_000
+            var (m, cadence, speed) = stride(Double(t) * 1e-9)
+            m[.strideTime] = 120_000 / cadence
+            let s = StrideRecord(side: added % 2 == 0 ? .left : .right, index: added, startNs: t, endNs: t + 700_000_000,
+                                 metrics: m, rawPeakG: 0, peakClipped: false, quality: [])
+            learner.advance(runningNs: t)
+            each(learner, Double(t) * 1e-9)
+            learner.add(s, cadence: cadence, speed: speed)
+            added += 1
+            if let model = learner.finishIfDue(runningNs: t, nowNs: t) { return model }
+        }
+        return nil
+    }
+
     /// With a speed (from a treadmill or GNSS), the regression takes the part of PTA that
     /// speed explains beyond cadence (speed and cadence explain 20-30 % of PTA's variance,
     /// issue 3): PTA rising 1.5 g per m/s with cadence changing independently is learnt
@@ -31,24 +54,12 @@ import Testing
     @Test func learnerSeparatesSpeedFromCadence() {
         var learner = BaselineLearner(configuration: BaselineConfiguration(warmupSeconds: 10, learnSeconds: 300))
         var rng = SeededRNG(seed: 8)
-        var t: UInt64 = 0
-        var model: BaselineModel?
-        var added = 0
-        while model == nil, t < 2_000_000_000_000 {
-            t += 350_000_000
-            let seconds = Double(t) * 1e-9
+        let model = Self.learn(&learner) { seconds in
             let speed = 3.2 + 0.4 * sin(seconds / 25)              // pace changes, ±0.4 m/s
             let cadence = 170 + 4 * sin(seconds / 11 + 1)          // cadence varying on its own
             var m = MetricVector()
             m[.peakTibialAcceleration] = 10 + 1.5 * (speed - 3.2) - 0.05 * (cadence - 170) + 0.3 * rng.gaussian()
-            m[.strideTime] = 120_000 / cadence
-            let side: Side = added % 2 == 0 ? .left : .right
-            let s = StrideRecord(side: side, index: added, startNs: t, endNs: t + 700_000_000, metrics: m,
-                                 rawPeakG: 0, peakClipped: false, quality: [])
-            learner.advance(runningNs: t)
-            learner.add(s, cadence: cadence, speed: speed)
-            added += 1
-            model = learner.finishIfDue(runningNs: t, nowNs: t)
+            return (m, cadence, speed)
         }
         guard let model, let s0 = model.speedMetresPerSecond else {
             Issue.record("no baseline with a speed reference")
@@ -76,24 +87,13 @@ import Testing
     @Test func learnerRecoversLevelSlopeAndSpread() {
         var learner = BaselineLearner(configuration: BaselineConfiguration(warmupSeconds: 60, learnSeconds: 300))
         var rng = SeededRNG(seed: 5)
-        var t: UInt64 = 0
-        var model: BaselineModel?
-        var added = 0
-        while model == nil, t < 2_000_000_000_000 {
-            t += 350_000_000
-            let cadence = 170 + 6 * sin(Double(t) * 1e-9 / 40)  // slow pace changes, ±6 spm
-            let noise = rng.gaussian()
+        let model = Self.learn(&learner, each: { learner, seconds in
+            if seconds < 60 { #expect(learner.phase == .warmingUp) }
+        }) { seconds in
+            let cadence = 170 + 6 * sin(seconds / 40)  // slow pace changes, ±6 spm
             var m = MetricVector()
-            m[.contactTime] = 230 - 3 * (cadence - 170) + 9 * noise
-            m[.strideTime] = 120_000 / cadence
-            let side: Side = added % 2 == 0 ? .left : .right
-            let s = StrideRecord(side: side, index: added, startNs: t, endNs: t + 700_000_000, metrics: m,
-                                 rawPeakG: 0, peakClipped: false, quality: [])
-            learner.advance(runningNs: t)
-            if Double(t) * 1e-9 < 60 { #expect(learner.phase == .warmingUp) }
-            learner.add(s, cadence: cadence, speed: nil)
-            added += 1
-            model = learner.finishIfDue(runningNs: t, nowNs: t)
+            m[.contactTime] = 230 - 3 * (cadence - 170) + 9 * rng.gaussian()
+            return (m, cadence, nil)
         }
         guard let b = model?.leg(0, .contactTime) else {
             Issue.record("no baseline")
