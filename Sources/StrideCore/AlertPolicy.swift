@@ -209,7 +209,8 @@ public struct AlertPolicy: Sendable {
     /// `finding` unless it is a both-leg one that has not yet stood `bothLegPersistSeconds`.
     private mutating func persisted(_ finding: CompensationFinding?, _ now: UInt64) -> CompensationFinding? {
         guard let f = finding, f.side == .both else { return finding }
-        if let since = bothSinceNs, now >= bothLastSeenNs, Double(now - bothLastSeenNs) * 1e-9 <= Self.gapSeconds {
+        if let since = bothSinceNs, now >= bothLastSeenNs,
+           Double(now - bothLastSeenNs) * 1e-9 <= AlertPolicyConfiguration.bothLegGapSeconds {
             bothLastSeenNs = now
             return Double(now - since) * 1e-9 >= configuration.bothLegPersistSeconds ? f : nil
         }
@@ -217,8 +218,6 @@ public struct AlertPolicy: Sendable {
         bothLastSeenNs = now
         return configuration.bothLegPersistSeconds <= 0 ? f : nil
     }
-
-    private static let gapSeconds = AlertPolicyConfiguration.bothLegGapSeconds
 
     private mutating func cue(_ kind: CompensationAlert.Kind, _ f: CompensationFinding, _ now: UInt64) -> CompensationAlert {
         hasCued = true

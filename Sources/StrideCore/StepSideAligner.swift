@@ -89,11 +89,7 @@ public struct StepSideAligner: Sendable {
     public func aligned(_ stride: StrideRecord) -> StrideRecord {
         guard swapped else { return stride }
         var s = stride
-        switch s.side {
-        case .stepA: s.side = .stepB
-        case .stepB: s.side = .stepA
-        default: break
-        }
+        if s.side == .stepA || s.side == .stepB { s.side = s.side.other }
         return s
     }
 

@@ -146,13 +146,8 @@ public struct StrideAnalyzer: Sendable {
     /// ones flagged `.afterGap`.
     public mutating func noteGap() {
         assembler.noteGap()
-        pending = (nil, nil)
-        stepIntervals.removeAll()
-        cadenceStepsPerMinute = nil
         hasContact = false
-        monitor.noteBreak()
-        settle = (configuration.settleStrides, configuration.settleStrides)
-        if unknownSides { sideAligner.startBout() }
+        beginBout()
     }
 
     /// Processes one gait event with the wearer's current activity (and speed in m/s when
@@ -188,17 +183,16 @@ public struct StrideAnalyzer: Sendable {
         emit(.stride(stride))
         guard stride.quality.isGood else { return }
         let leg = stride.side.legSlot
+        let settling = (leg == 0 ? settle.0 : settle.1) > 0
+        if settling { if leg == 0 { settle.0 -= 1 } else { settle.1 -= 1 } }
         if sideAligner.deciding {
             // A new bout of unlabelled steps: both legs' settling strides are the evidence
             // for which label is which leg; nothing goes further until it is decided.
-            if leg == 0, settle.0 > 0 { settle.0 -= 1 }
-            if leg == 1, settle.1 > 0 { settle.1 -= 1 }
             sideAligner.observeSettling(stride)
             if settle == (0, 0) { sideAligner.decide() }
             return
         }
-        if leg == 0, settle.0 > 0 { settle.0 -= 1; return }
-        if leg == 1, settle.1 > 0 { settle.1 -= 1; return }
+        if settling { return }
         guard let cadence = cadenceStepsPerMinute else { return }
 
         if window.add(stride) { emit(.window(window.report(baselineSI: baseline?.symmetryIndex))) }
@@ -255,8 +249,15 @@ public struct StrideAnalyzer: Sendable {
     }
 
     private mutating func resume() {
-        monitor.noteBreak()
         window.removeAll()
+        beginBout()
+    }
+
+    /// What every new bout of running starts with, after a gap or a stop: no open pair, a
+    /// new cadence, no SI block across the break, the settling strides to skip (and, with
+    /// unknown sides, to align A/B by).
+    private mutating func beginBout() {
+        monitor.noteBreak()
         pending = (nil, nil)
         stepIntervals.removeAll()
         cadenceStepsPerMinute = nil

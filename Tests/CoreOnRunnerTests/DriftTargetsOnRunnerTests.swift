@@ -268,22 +268,15 @@ struct DriftTargetsOnRunnerTests {
     /// baseline too) and the left sensor rotated 30°.
     @Test(arguments: ["steady-symmetric", "hills", "intervals-with-stops", "noisy-loose-mount"])
     func aShippedScenarioWithoutDriftRaisesNothing(scenarioName: String) throws {
-        let name = scenarioName
-        let sideName: (AlertSide) -> String = { side in
-            switch side {
-            case .both: return "both"
-            case .leg(let s): return "\(s)"
-            }
-        }
-        let runner = VirtualRunner(scenario: try ScenarioParser.load(path: Paths.scenario(name)))
+        let runner = VirtualRunner(scenario: try ScenarioParser.load(path: Paths.scenario(scenarioName)))
         #expect(runner.scenario.drifts.isEmpty)
         let run = analyse(runDetectors(runner, FeedOptions(rateHz: 800, fromS: -1, toS: runner.scenario.durationS)))
         for a in run.alerts {
-            print("\(name): \(a.kind) at minute \(minutes(runner, a.timeNs)) (\(sideName(a.finding.side)), \(a.finding.primaryMetric.label), SI change \(rounded(a.finding.symmetryIndexChange, 1)))")
+            print("\(scenarioName): \(a.kind) at minute \(minutes(runner, a.timeNs)) (\(name(a.finding.side)), \(a.finding.primaryMetric.label), SI change \(rounded(a.finding.symmetryIndexChange, 1)))")
         }
-        print("\(name): \(run.alerts.count) alerts over \(rounded(runner.scenario.durationS / 60, 1)) min, baseline at minute \(run.baselineLearntNs.map { minutes(runner, $0) } ?? "none")")
-        #expect(run.baselineLearntNs != nil, "\(name): a baseline, so that the detectors ran")
-        #expect(firstRaised(run) == nil, "\(name): an alert without any drift")
+        print("\(scenarioName): \(run.alerts.count) alerts over \(rounded(runner.scenario.durationS / 60, 1)) min, baseline at minute \(run.baselineLearntNs.map { minutes(runner, $0) } ?? "none")")
+        #expect(run.baselineLearntNs != nil, "\(scenarioName): a baseline, so that the detectors ran")
+        #expect(firstRaised(run) == nil, "\(scenarioName): an alert without any drift")
     }
 
     /// Two seeds only: each run is 28.5 simulated minutes (the longest here).
